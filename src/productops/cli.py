@@ -1,0 +1,218 @@
+"""The ``productops`` command line.
+
+Commands
+--------
+``productops demo [--out DIR] [--seed N]``
+    Load the demo workspace, print a summary, and optionally save it.
+``productops schema [TYPE] [--out DIR]``
+    List the record types, print the JSON Schema of one, or write them all.
+``productops validate FOLDER [--tz ZONE]``
+    Load a workspace folder and report every bad record.
+
+The demo summary is built from a list of sections (`DEMO_SECTIONS`), each a
+function from a workspace to something rich can print; later features add
+sections there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ._version import __version__
+from .errors import ProductOpsError
+from .model import RECORD_TYPES, GateStatus, Workspace, json_schema
+
+__all__ = ["DEMO_SECTIONS", "main"]
+
+Section = Callable[[Workspace], RenderableType | None]
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for index, column in enumerate(columns):
+        table.add_column(column, justify="left" if index == 0 else "right")
+    return table
+
+
+def _records_section(workspace: Workspace) -> RenderableType:
+    table = _table("Records", "collection", "count")
+    for name, count in workspace.counts().items():
+        table.add_row(name, str(count))
+    return table
+
+
+def _work_section(workspace: Workspace) -> RenderableType | None:
+    if not workspace.work_items:
+        return None
+    by_status = Counter(item.status for item in workspace.work_items)
+    order = workspace.process.state_names if workspace.process else ()
+    statuses = [s for s in order if s in by_status] + sorted(
+        s for s in by_status if s not in order
+    )
+    table = _table("Work items by status", "status", "category", "items")
+    for status in statuses:
+        category = ""
+        if workspace.process is not None and status in order:
+            category = workspace.process.category_of(status).value
+        table.add_row(status, category, str(by_status[status]))
+    kinds = Counter(item.type for item in workspace.work_items)
+    teams = Counter(item.team or "(none)" for item in workspace.work_items)
+    mix = Text.assemble(
+        ("types: ", "bold"),
+        ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items())),
+        ("   teams: ", "bold"),
+        ", ".join(f"{team} {count}" for team, count in sorted(teams.items())),
+    )
+    return Group(table, mix)
+
+
+def _release_section(workspace: Workspace) -> RenderableType | None:
+    if not workspace.releases:
+        return None
+    table = _table("Releases", "release", "status", "target", "scope", "gates passed")
+    for release in workspace.releases:
+        passed = sum(
+            gate.status in (GateStatus.PASSED, GateStatus.WAIVED)
+            for gate in release.gates
+        )
+        table.add_row(
+            f"{release.key} {release.name}",
+            release.status.value,
+            release.target_date.isoformat() if release.target_date else "-",
+            str(len(release.scope)),
+            f"{passed}/{len(release.gates)}",
+        )
+    return table
+
+
+def _risk_section(workspace: Workspace) -> RenderableType | None:
+    open_risks = [risk for risk in workspace.risks if risk.is_open]
+    if not open_risks:
+        return None
+    ranked = sorted(open_risks, key=lambda risk: -(risk.score or 0))[:5]
+    table = _table(f"Top open risks ({len(open_risks)} open)", "risk", "L x I", "owner")
+    for risk in ranked:
+        score = "-" if risk.score is None else f"{risk.likelihood}x{risk.impact}"
+        table.add_row(f"{risk.key} {risk.title}", score, risk.owner or "-")
+    return table
+
+
+def _kpi_section(workspace: Workspace) -> RenderableType | None:
+    if not workspace.kpis:
+        return None
+    latest: dict[str, tuple[object, float]] = {}
+    for observation in workspace.observations:
+        if observation.segment is not None:
+            continue
+        when = observation.when
+        known = latest.get(observation.kpi)
+        if known is None or str(when) >= str(known[0]):
+            latest[observation.kpi] = (when, observation.value)
+    table = _table("KPIs (latest value)", "kpi", "latest", "target", "as of")
+    for kpi in workspace.kpis:
+        seen_at, value = latest.get(kpi.key, ("-", float("nan")))
+        target = "-" if kpi.target is None else f"{kpi.target:g}"
+        if kpi.band_low is not None and kpi.band_high is not None:
+            target = f"{kpi.band_low:g}-{kpi.band_high:g}"
+        table.add_row(
+            kpi.name, f"{value:.4g} {kpi.unit}".strip(), target, str(seen_at)[:10]
+        )
+    return table
+
+
+DEMO_SECTIONS: list[Section] = [
+    _records_section,
+    _work_section,
+    _release_section,
+    _risk_section,
+    _kpi_section,
+]
+"""The sections `productops demo` prints, in order."""
+
+
+def _print_summary(console: Console, workspace: Workspace) -> None:
+    console.print(Text(f"productops {__version__} · {workspace.name}", style="bold"))
+    if workspace.description:
+        console.print(workspace.description)
+    for section in DEMO_SECTIONS:
+        rendered = section(workspace)
+        if rendered is not None:
+            console.print()
+            console.print(rendered)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="productops")
+def main() -> None:
+    """Product operations from the command line."""
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also save the demo workspace as a folder of JSON files here.",
+)
+@click.option("--seed", type=int, default=None, help="Generate with another seed.")
+def demo(out: Path | None, seed: int | None) -> None:
+    """Load the bundled demo workspace and summarise it."""
+    from . import datasets
+
+    workspace = datasets.load_demo() if seed is None else datasets.load_demo(seed=seed)
+    console = Console()
+    _print_summary(console, workspace)
+    if out is not None:
+        workspace.save(out)
+        console.print()
+        console.print(f"Saved the workspace to {out}")
+
+
+@main.command()
+@click.argument("type_name", metavar="[TYPE]", required=False)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every schema to <out>/<Type>.schema.json instead of printing.",
+)
+def schema(type_name: str | None, out: Path | None) -> None:
+    """Print the JSON Schema of a record TYPE, or list the types."""
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, model in RECORD_TYPES.items():
+            text = json.dumps(json_schema(model), indent=2) + "\n"
+            (out / f"{name}.schema.json").write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {len(RECORD_TYPES)} schemas to {out}")
+        return
+    if type_name is None:
+        for name, model in RECORD_TYPES.items():
+            summary = (model.__doc__ or "").strip().splitlines()[0]
+            click.echo(f"{name:16} {summary}")
+        return
+    matches = [name for name in RECORD_TYPES if name.lower() == type_name.lower()]
+    if not matches:
+        known = ", ".join(RECORD_TYPES)
+        msg = f"unknown type {type_name!r}; choose one of: {known}"
+        raise click.BadParameter(msg, param_hint="TYPE")
+    click.echo(json.dumps(json_schema(RECORD_TYPES[matches[0]]), indent=2))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--tz", default=None, help="Time zone for timestamps without an offset.")
+def validate(folder: Path, tz: str | None) -> None:
+    """Load a workspace FOLDER and report every bad record."""
+    try:
+        workspace = Workspace.load(folder, tz=tz)
+    except ProductOpsError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+    counts = ", ".join(f"{n} {name}" for name, n in workspace.counts().items() if n)
+    click.echo(f"OK: {folder} ({counts or 'empty'})")
