@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -54,7 +55,26 @@ def test_naive_datetime_accepted_with_explicit_tz_context() -> None:
         context={"tz": zone},
     )
     assert record.created == datetime(2024, 1, 2, 7, tzinfo=UTC)
-    assert record.created.utcoffset() == timedelta(hours=2)
+    assert record.created.tzinfo is UTC
+
+
+def test_iana_zone_name_in_context_is_resolved() -> None:
+    record = po.StatusChange.model_validate(
+        {"at": "2024-07-01 12:00", "to_status": "x"}, context={"tz": "Europe/Berlin"}
+    )
+    assert record.at == datetime(2024, 7, 1, 10, tzinfo=UTC)
+
+
+def test_timestamps_are_stored_in_utc_so_durations_cross_dst_exactly() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    incident = po.Incident(
+        key="i",
+        title="t",
+        started_at=datetime(2024, 3, 31, 1, 0, tzinfo=berlin),
+        resolved_at=datetime(2024, 3, 31, 4, 0, tzinfo=berlin),
+    )
+    assert incident.time_to_restore == timedelta(hours=2)
+    assert incident.started_at.tzinfo is UTC
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from pydantic import ValidationError
 
 import productops as po
 
@@ -120,14 +121,49 @@ def test_problems_in_several_files_are_reported_together(tmp_path: Path) -> None
     assert "line 1 column 3" in kpi_problem.message
 
 
-def test_duplicate_keys_are_reported(tmp_path: Path) -> None:
+def test_duplicate_keys_are_reported_with_their_positions(tmp_path: Path) -> None:
     folder = po.Workspace().save(tmp_path)
     write(
-        folder / "work_items.json", [GOOD_ITEM, GOOD_ITEM, GOOD_ITEM | {"key": "APP-2"}]
+        folder / "work_items.json",
+        [
+            GOOD_ITEM,
+            GOOD_ITEM | {"key": "APP-2"},
+            GOOD_ITEM,
+            GOOD_ITEM | {"key": "APP-2"},
+        ],
     )
-    with pytest.raises(
-        po.DataLoadError, match=r"work_items: duplicate keys \['APP-1'\]"
-    ):
+    write(
+        folder / "raci.json",
+        [{"deliverable": "R1", "stakeholder": "ann", "role": "accountable"}] * 2,
+    )
+    with pytest.raises(po.DataLoadError) as caught:
+        po.Workspace.load(folder)
+    found = [
+        (Path(p.source).name, p.position, p.key, p.field, p.message)
+        for p in caught.value.problems
+    ]
+    assert found == [
+        ("work_items.json", 2, "APP-1", "key", "duplicate of record #0"),
+        ("work_items.json", 3, "APP-2", "key", "duplicate of record #1"),
+        ("raci.json", 1, None, "", "duplicate of record #0"),
+    ]
+
+
+def test_duplicates_in_a_workspace_built_directly_name_the_collection() -> None:
+    team = po.Team(key="t", name="T")
+    dependency = po.Dependency(upstream="a", downstream="b")
+    with pytest.raises(ValidationError) as caught:
+        po.Workspace(teams=[team, team], dependencies=[dependency, dependency])
+    assert sorted(tuple(e["loc"]) for e in caught.value.errors()) == [
+        ("dependencies",),
+        ("teams",),
+    ]
+
+
+def test_jsonl_files_in_a_workspace_folder_are_reported(tmp_path: Path) -> None:
+    folder = po.Workspace().save(tmp_path)
+    (folder / "work_items.jsonl").write_text("", encoding="utf-8")
+    with pytest.raises(po.DataLoadError, match="unknown collection file"):
         po.Workspace.load(folder)
 
 
@@ -244,7 +280,7 @@ def test_observations_measured_twice_are_rejected() -> None:
         po.Observation(kpi="k", value=1, at=at),
         po.Observation(kpi="k", value=2, at=at),
     ]
-    with pytest.raises(ValueError, match="measured twice"):
+    with pytest.raises(ValidationError, match=r"observations\n  listed more than once"):
         po.Workspace(observations=twice)
     other_segment = [twice[0], twice[1].evolve(segment="EU")]
     assert len(po.Workspace(observations=other_segment).observations) == 2

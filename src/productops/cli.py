@@ -105,6 +105,13 @@ def _risk_section(workspace: Workspace) -> RenderableType | None:
     return table
 
 
+def _number(value: float) -> str:
+    """Format a KPI value for a table: thousands separated, three digits otherwise."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
 def _kpi_section(workspace: Workspace) -> RenderableType | None:
     if not workspace.kpis:
         return None
@@ -119,11 +126,11 @@ def _kpi_section(workspace: Workspace) -> RenderableType | None:
     table = _table("KPIs (latest value)", "kpi", "latest", "target", "as of")
     for kpi in workspace.kpis:
         seen_at, value = latest.get(kpi.key, ("-", float("nan")))
-        target = "-" if kpi.target is None else f"{kpi.target:g}"
+        target = "-" if kpi.target is None else _number(kpi.target)
         if kpi.band_low is not None and kpi.band_high is not None:
-            target = f"{kpi.band_low:g}-{kpi.band_high:g}"
+            target = f"{_number(kpi.band_low)}-{_number(kpi.band_high)}"
         table.add_row(
-            kpi.name, f"{value:.4g} {kpi.unit}".strip(), target, str(seen_at)[:10]
+            kpi.name, f"{_number(value)} {kpi.unit}".strip(), target, str(seen_at)[:10]
         )
     return table
 

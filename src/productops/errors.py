@@ -1,25 +1,27 @@
 """Errors and warnings raised by productops.
 
 Every exception productops raises on purpose derives from `ProductOpsError`, so one
-``except productops.ProductOpsError`` catches them all::
+``except productops.ProductOpsError`` catches them all:
 
-    ProductOpsError                         base; catch-all for callers
-    ├── InvalidInputError(ValueError)       bad arguments to a pure function
-    ├── DataLoadError                       a file or workspace holds bad records;
-    │                                       .problems lists every one of them
-    ├── ConfigurationError                  a setting is missing or contradictory
-    └── AdapterError                        .adapter: the tool's name
-        ├── AdapterNotFoundError(LookupError)   names the extra to install
-        ├── AdapterConfigError(ConfigurationError)  missing token, bad base_url
-        ├── ConnectionFailedError           the tool could not be reached
-        └── APIError                        .status_code, .request_id, .body
-            ├── AuthenticationError         401 / 403
-            ├── NotFoundError               404
-            └── RateLimitedError            429; .retry_after in seconds
+```text
+ProductOpsError                         base; catch-all for callers
+├── InvalidInputError(ValueError)       bad arguments to a pure function
+├── DataLoadError                       a file or workspace holds bad records;
+│                                       .problems lists every one of them
+├── ConfigurationError                  a setting is missing or contradictory
+└── AdapterError                        .adapter: the tool's name
+    ├── AdapterNotFoundError(LookupError)   names the extra to install
+    ├── AdapterConfigError(ConfigurationError)  missing token, bad base_url
+    ├── ConnectionFailedError           the tool could not be reached
+    └── APIError                        .status_code, .request_id, .body
+        ├── AuthenticationError         401 / 403
+        ├── NotFoundError               404
+        └── RateLimitedError            429; .retry_after in seconds
 
-    ProductOpsWarning(UserWarning)          base of our warnings
-    ├── DataRepairWarning                   input was repaired; the result says how
-    └── PluginLoadWarning                   a third-party adapter failed to load
+ProductOpsWarning(UserWarning)          base of our warnings
+├── DataRepairWarning                   input was repaired; the result says how
+└── PluginLoadWarning                   a third-party adapter failed to load
+```
 
 Bad *record data* passed straight to a model raises `pydantic.ValidationError`
 unchanged: it already names every bad field. Loading records from a file or a
@@ -103,8 +105,12 @@ class RecordProblem:
 class DataLoadError(ProductOpsError):
     """Records read from a file or folder failed validation.
 
-    The message lists every problem, one per line; `problems` holds them as
-    `RecordProblem` objects for programs.
+    The message lists every problem, one per line.
+
+    Attributes
+    ----------
+    problems : tuple of RecordProblem
+        Every problem found, in file and record order.
 
     Examples
     --------
@@ -126,7 +132,13 @@ class DataLoadError(ProductOpsError):
 
 
 class AdapterError(ProductOpsError):
-    """A tool adapter failed; `adapter` names the tool (``"jira"``)."""
+    """A tool adapter failed.
+
+    Attributes
+    ----------
+    adapter : str
+        The tool's adapter name (``"jira"``).
+    """
 
     def __init__(self, message: str, *, adapter: str) -> None:
         super().__init__(message)
@@ -184,7 +196,10 @@ class NotFoundError(APIError):
 class RateLimitedError(APIError):
     """The tool kept answering 429 after the retries allowed.
 
-    `retry_after` is the wait the tool asked for, in seconds, when it said.
+    Attributes
+    ----------
+    retry_after : float or None
+        The wait the tool asked for, in seconds, when it said.
     """
 
     def __init__(

@@ -103,7 +103,6 @@ __all__ = [
     "parse_timestamp",
 ]
 
-#: Every record type by name, as ``productops schema`` lists them.
 RECORD_TYPES: dict[str, type[ProductOpsModel]] = {
     cls.__name__: cls
     for cls in (
@@ -131,3 +130,4 @@ RECORD_TYPES: dict[str, type[ProductOpsModel]] = {
         Workspace,
     )
 }
+"""Every record type by name, in the order ``productops schema`` lists them."""

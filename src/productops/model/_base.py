@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AwareDatetime,
@@ -20,6 +21,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from productops.errors import ConfigurationError
+
 __all__ = [
     "Key",
     "NonEmptyStr",
@@ -28,6 +31,7 @@ __all__ = [
     "Timestamp",
     "duplicates",
     "parse_timestamp",
+    "resolve_tz",
     "field_error",
 ]
 
@@ -112,11 +116,29 @@ def field_error(record: BaseModel, problems: Sequence[str]) -> ValidationError:
 
 def _default_tz(info: ValidationInfo | None) -> tzinfo | None:
     context = info.context if info is not None else None
-    if isinstance(context, dict):
-        tz = context.get("tz")
-        if isinstance(tz, tzinfo):
-            return tz
-    return None
+    if not isinstance(context, dict):
+        return None
+    tz = context.get("tz")
+    if isinstance(tz, str):
+        return resolve_tz(tz)
+    return tz if isinstance(tz, tzinfo) else None
+
+
+def resolve_tz(tz: tzinfo | str | None) -> tzinfo | None:
+    """Return `tz` as a `tzinfo`: IANA names (``"Europe/Berlin"``) are looked up.
+
+    Raises
+    ------
+    ConfigurationError
+        If `tz` is a name no time zone database knows.
+    """
+    if tz is None or isinstance(tz, tzinfo):
+        return tz
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        msg = f"tz: {tz!r} is not a known IANA time zone (e.g. 'Europe/Berlin', 'UTC')"
+        raise ConfigurationError(msg) from exc
 
 
 def parse_timestamp(value: object, *, tz: tzinfo | None = None) -> datetime:
@@ -137,7 +159,9 @@ def parse_timestamp(value: object, *, tz: tzinfo | None = None) -> datetime:
     Returns
     -------
     datetime
-        An aware datetime, in the offset it was given in.
+        An aware datetime in UTC: the same instant, whatever offset it was
+        written with, so that differences are exact elapsed time even across
+        daylight-saving changes.
 
     Raises
     ------
@@ -148,10 +172,10 @@ def parse_timestamp(value: object, *, tz: tzinfo | None = None) -> datetime:
     --------
     >>> parse_timestamp("2024-01-31T10:00:00.000+0000")
     datetime.datetime(2024, 1, 31, 10, 0, tzinfo=datetime.timezone.utc)
-    >>> from datetime import timezone, timedelta
-    >>> parse_timestamp("2024-01-31 10:00", tz=timezone(timedelta(hours=1)))
-    datetime.datetime(2024, 1, 31, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(seconds=3600)))
-    """  # noqa: E501
+    >>> from zoneinfo import ZoneInfo
+    >>> parse_timestamp("2024-01-31 10:00", tz=ZoneInfo("Europe/Berlin"))
+    datetime.datetime(2024, 1, 31, 9, 0, tzinfo=datetime.timezone.utc)
+    """
     result: datetime
     if isinstance(value, datetime):
         result = value
@@ -179,7 +203,7 @@ def parse_timestamp(value: object, *, tz: tzinfo | None = None) -> datetime:
             )
             raise ValueError(msg)
         result = result.replace(tzinfo=tz)
-    return result
+    return result.astimezone(UTC)
 
 
 def _parse_timestamp_text(text: str) -> datetime:
@@ -211,9 +235,11 @@ def _validate_timestamp(value: object, info: ValidationInfo) -> datetime:
 
 
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_validate_timestamp)]
-"""A timezone-aware datetime; strings in ISO 8601 / RFC 2822 and Unix seconds parse.
+"""A timezone-aware datetime, stored in UTC.
 
-A naive value is rejected unless validation runs with ``context={"tz": zone}``
+Aware datetimes, ISO 8601 and RFC 2822 strings and Unix seconds are accepted and
+converted to UTC (the instant is kept; the offset it was written in is not). A
+naive value is rejected unless validation runs with ``context={"tz": zone}``
 (what ``Workspace.load(..., tz=...)`` does)."""
 
 Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

@@ -24,7 +24,7 @@ __all__ = ["json_schema"]
 def _attribute_docs(cls: type) -> dict[str, str]:
     docs: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
-        if not (isinstance(klass, type) and issubclass(klass, BaseModel)):
+        if not issubclass(klass, BaseModel):
             continue
         if klass.__module__.split(".")[0] != "productops":
             continue

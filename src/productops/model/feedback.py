@@ -102,8 +102,8 @@ class Feedback(ProductOpsModel):
             raise field_error(self, [msg])
         if not (low <= self.rating <= high and self.rating.is_integer()):
             msg = (
-                f"rating: {self.rating} is not a whole number in {low}-{high} "
-                f"for {self.kind.value}"
+                f"rating: a {self.kind.value} rating must be a whole number from "
+                f"{low} to {high}, not {self.rating:g}"
             )
             raise field_error(self, [msg])
         return self

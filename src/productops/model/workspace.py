@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any, ClassVar, Self, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, ClassVar, Self, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError, model_validator
 
-from productops.errors import ConfigurationError, DataLoadError, RecordProblem
+from productops.errors import DataLoadError, RecordProblem
 
-from ._base import ProductOpsModel, duplicates
+from ._base import ProductOpsModel, duplicates, field_error, resolve_tz
 from .delivery import Dependency, Incident, Sprint
 from .feedback import Feedback, Initiative
 from .kpi import KPI, Observation
@@ -32,16 +31,6 @@ _HEADER_FILE = "workspace.json"
 M = TypeVar("M", bound=BaseModel)
 
 
-def _resolve_tz(tz: tzinfo | str | None) -> tzinfo | None:
-    if tz is None or isinstance(tz, tzinfo):
-        return tz
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        msg = f"tz: {tz!r} is not a known IANA time zone (e.g. 'Europe/Berlin', 'UTC')"
-        raise ConfigurationError(msg) from exc
-
-
 def _field_path(loc: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in loc)
 
@@ -55,7 +44,7 @@ def _problems_from(
             position=position,
             key=key,
             field=_field_path(detail["loc"]),
-            message=detail["msg"],
+            message=detail["msg"].removeprefix("Value error, "),
         )
         for detail in error.errors(include_url=False, include_input=False)
     ]
@@ -153,7 +142,7 @@ def load_records(
     (Team(key='a', name='A', lead=None, members=(), capacity=None, channel=None),)
     """
     path = Path(path)
-    zone = _resolve_tz(tz)
+    zone = resolve_tz(tz)
     raw, problems = _read_json(path)
     if not problems and not isinstance(raw, list):
         problems = [
@@ -236,26 +225,14 @@ class Workspace(ProductOpsModel):
     """Production incidents."""
 
     @model_validator(mode="after")
-    def _check_unique_keys(self) -> Self:
+    def _check_unique(self) -> Self:
         problems = []
-        for name, model in self.COLLECTIONS.items():
-            if "key" not in model.model_fields:
-                continue
-            twice = duplicates(record.key for record in getattr(self, name))
+        for name in self.COLLECTIONS:
+            twice = duplicates(_identity(record) for record in getattr(self, name))
             if twice:
-                problems.append(f"{name}: duplicate keys {twice}")
-        twice_obs = duplicates(
-            (o.kpi, o.at, o.period_start, o.period_end, o.segment)
-            for o in self.observations
-        )
-        if twice_obs:
-            labels = [
-                f"{kpi}@{at or start}/{segment}"
-                for kpi, at, start, _, segment in twice_obs
-            ]
-            problems.append(f"observations: measured twice {labels}")
+                problems.append(f"{name}: listed more than once: {twice}")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise field_error(self, problems)
         return self
 
     def counts(self) -> dict[str, int]:
@@ -327,7 +304,7 @@ class Workspace(ProductOpsModel):
             If `tz` names no known time zone.
         """
         folder = Path(folder)
-        zone = _resolve_tz(tz)
+        zone = resolve_tz(tz)
         header_path = folder / _HEADER_FILE
         if not header_path.is_file():
             raise DataLoadError(
@@ -352,8 +329,8 @@ class Workspace(ProductOpsModel):
         known = {_HEADER_FILE} | {f"{name}.json" for name in cls.COLLECTIONS}
         problems += [
             RecordProblem(str(path), None, None, "", "unknown collection file")
-            for path in sorted(folder.glob("*.json"))
-            if path.name not in known
+            for path in sorted(folder.glob("*.json*"))
+            if path.suffix in (".json", ".jsonl") and path.name not in known
         ]
         for name, model in cls.COLLECTIONS.items():
             path = folder / f"{name}.json"
@@ -370,7 +347,7 @@ class Workspace(ProductOpsModel):
             records, record_problems = _validate_records(
                 model, raw, source=str(path), tz=zone
             )
-            problems += record_problems
+            problems += record_problems + _duplicate_problems(records, str(path))
             data[name] = records
         if problems:
             raise DataLoadError(problems)
@@ -380,6 +357,46 @@ class Workspace(ProductOpsModel):
             raise DataLoadError(
                 _problems_from(exc, source=str(folder), position=None, key=None)
             ) from None
+
+
+def _identity(record: BaseModel) -> Hashable:
+    """Return what makes a record unique in its collection: its key, or contents."""
+    if isinstance(record, Observation):
+        return (
+            record.kpi,
+            record.at,
+            record.period_start,
+            record.period_end,
+            record.segment,
+        )
+    if isinstance(record, RaciAssignment):
+        return (record.deliverable, record.stakeholder, record.role.value)
+    if isinstance(record, Dependency):
+        return (record.upstream, record.downstream, record.kind.value)
+    return cast(Hashable, getattr(record, "key"))  # noqa: B009  (every other record type)
+
+
+def _duplicate_problems(
+    records: Sequence[BaseModel], source: str
+) -> list[RecordProblem]:
+    first_at: dict[Hashable, int] = {}
+    problems = []
+    for position, record in enumerate(records):
+        identity = _identity(record)
+        if identity in first_at:
+            key = getattr(record, "key", None)
+            problems.append(
+                RecordProblem(
+                    source,
+                    position,
+                    key,
+                    "key" if key is not None else "",
+                    f"duplicate of record #{first_at[identity]}",
+                )
+            )
+        else:
+            first_at[identity] = position
+    return problems
 
 
 def _as_field(problem: RecordProblem, prefix: str) -> RecordProblem:

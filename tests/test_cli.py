@@ -1,0 +1,94 @@
+"""The productops command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import productops as po
+from productops.cli import main
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_demo_prints_a_summary_of_every_section() -> None:
+    code, out, _ = invoke("demo")
+    assert code == 0
+    demo = po.datasets.load_demo()
+    for title in (
+        "Records",
+        "Work items by status",
+        "Releases",
+        "Top open risks",
+        "KPIs",
+    ):
+        assert title in out
+    records_row = next(line for line in out.splitlines() if "work_items" in line)
+    assert str(len(demo.work_items)) in records_row
+    for release in demo.releases:
+        assert release.key in out
+
+
+def test_demo_out_saves_a_loadable_workspace(tmp_path: Path) -> None:
+    code, out, _ = invoke("demo", "--out", str(tmp_path / "ws"))
+    assert code == 0
+    assert "Saved the workspace to" in out
+    assert po.Workspace.load(tmp_path / "ws") == po.datasets.load_demo()
+
+
+def test_schema_lists_the_record_types() -> None:
+    code, out, _ = invoke("schema")
+    assert code == 0
+    listed = [line.split()[0] for line in out.splitlines()]
+    assert listed == list(po.model.RECORD_TYPES)
+
+
+def test_schema_of_one_type_is_its_json_schema() -> None:
+    code, out, _ = invoke("schema", "workitem")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["title"] == "WorkItem"
+    assert "history" in schema["properties"]
+
+
+def test_schema_of_an_unknown_type_is_a_usage_error() -> None:
+    code, _, err = invoke("schema", "Widget")
+    assert code == 2
+    assert "unknown type 'Widget'" in err
+
+
+def test_schema_out_writes_every_type(tmp_path: Path) -> None:
+    code, _, _ = invoke("schema", "--out", str(tmp_path))
+    assert code == 0
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == sorted(f"{name}.schema.json" for name in po.model.RECORD_TYPES)
+
+
+def test_validate_accepts_a_good_workspace(tmp_path: Path) -> None:
+    po.Workspace(teams=[po.Team(key="t", name="T")]).save(tmp_path)
+    code, out, _ = invoke("validate", str(tmp_path))
+    assert code == 0
+    assert out.startswith("OK:")
+    assert "1 teams" in out
+
+
+def test_validate_reports_every_bad_record_and_fails(tmp_path: Path) -> None:
+    po.Workspace().save(tmp_path)
+    bad = [{"key": "a"}, {"key": "b", "name": "B", "capacity": -1}]
+    (tmp_path / "teams.json").write_text(json.dumps(bad), encoding="utf-8")
+    code, _, err = invoke("validate", str(tmp_path))
+    assert code == 1
+    assert "2 problems" in err
+    assert "'a'" in err
+    assert "capacity" in err
+
+
+def test_version_option() -> None:
+    code, out, _ = invoke("--version")
+    assert code == 0
+    assert po.__version__ in out
