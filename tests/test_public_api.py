@@ -49,11 +49,14 @@ def test_top_level_reexports_every_model_type_and_error() -> None:
         assert getattr(productops, name) is getattr(productops.model, name)
 
 
-def test_public_classes_are_documented_with_an_example() -> None:
+@pytest.mark.parametrize("module", PUBLIC_MODULES, ids=lambda m: m.__name__)
+def test_public_classes_are_documented_with_an_example(
+    module: types.ModuleType,
+) -> None:
     undocumented = []
-    for name in productops.model.__all__:
-        value = getattr(productops.model, name)
-        if isinstance(value, type) and not issubclass(value, BaseException):
+    for name in module.__all__:
+        value = getattr(module, name)
+        if isinstance(value, type):
             doc = value.__doc__ or ""
             is_enum = hasattr(value, "__members__")
             if not doc.strip() or (not is_enum and "Examples" not in doc):

@@ -54,15 +54,41 @@ __all__ = [
 
 
 class ProductOpsError(Exception):
-    """Base class of every error productops raises on purpose."""
+    """Base class of every error productops raises on purpose.
+
+    Examples
+    --------
+    >>> import productops as po
+    >>> try:
+    ...     po.Workspace.load("/nonexistent")
+    ... except po.ProductOpsError as exc:
+    ...     print(type(exc).__name__)
+    DataLoadError
+    """
 
 
 class InvalidInputError(ProductOpsError, ValueError):
-    """An argument to a function is out of its domain (``effort <= 0``, ...)."""
+    """An argument to a function is out of its domain (``effort <= 0``, ...).
+
+    Examples
+    --------
+    >>> issubclass(InvalidInputError, ValueError)
+    True
+    """
 
 
 class ConfigurationError(ProductOpsError):
-    """A setting is missing, malformed or contradicts another one."""
+    """A setting is missing, malformed or contradicts another one.
+
+    Examples
+    --------
+    >>> import productops as po
+    >>> try:
+    ...     po.Workspace.load(".", tz="Mars/Olympus")
+    ... except po.ConfigurationError as exc:
+    ...     print(exc)
+    tz: 'Mars/Olympus' is not a known IANA time zone (e.g. 'Europe/Berlin', 'UTC')
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +110,11 @@ class RecordProblem:
         the problem concerns the record as a whole.
     message : str
         What is wrong, in words.
+
+    Examples
+    --------
+    >>> print(RecordProblem("teams.json", 1, "core", "capacity", "must be >= 0"))
+    teams.json record #1 (key='core') field 'capacity': must be >= 0
     """
 
     source: str
@@ -138,6 +169,11 @@ class AdapterError(ProductOpsError):
     ----------
     adapter : str
         The tool's adapter name (``"jira"``).
+
+    Examples
+    --------
+    >>> AdapterError("unexpected payload", adapter="trello").adapter
+    'trello'
     """
 
     def __init__(self, message: str, *, adapter: str) -> None:
@@ -146,15 +182,33 @@ class AdapterError(ProductOpsError):
 
 
 class AdapterNotFoundError(AdapterError, LookupError):
-    """No adapter is registered under the requested name."""
+    """No adapter is registered under the requested name.
+
+    Examples
+    --------
+    >>> issubclass(AdapterNotFoundError, LookupError)
+    True
+    """
 
 
 class AdapterConfigError(AdapterError, ConfigurationError):
-    """An adapter was configured wrongly (missing token, non-https base URL)."""
+    """An adapter was configured wrongly (missing token, non-https base URL).
+
+    Examples
+    --------
+    >>> issubclass(AdapterConfigError, ConfigurationError)
+    True
+    """
 
 
 class ConnectionFailedError(AdapterError):
-    """The tool could not be reached (DNS, TLS, timeout, connection reset)."""
+    """The tool could not be reached (DNS, TLS, timeout, connection reset).
+
+    Examples
+    --------
+    >>> str(ConnectionFailedError("timed out after 30 s", adapter="jira"))
+    'timed out after 30 s'
+    """
 
 
 class APIError(AdapterError):
@@ -168,6 +222,12 @@ class APIError(AdapterError):
         The tool's request id header, when it sent one (quote it to support).
     body : str
         The start of the response body, for diagnosis; never holds our secrets.
+
+    Examples
+    --------
+    >>> err = APIError("server error", adapter="jira", status_code=503)
+    >>> err.status_code, err.request_id
+    (503, None)
     """
 
     def __init__(
@@ -186,11 +246,23 @@ class APIError(AdapterError):
 
 
 class AuthenticationError(APIError):
-    """The credentials were refused (401) or lack a permission (403)."""
+    """The credentials were refused (401) or lack a permission (403).
+
+    Examples
+    --------
+    >>> AuthenticationError("refused", adapter="github", status_code=401).status_code
+    401
+    """
 
 
 class NotFoundError(APIError):
-    """The requested resource does not exist, or is invisible to these credentials."""
+    """The requested resource does not exist, or is invisible to these credentials.
+
+    Examples
+    --------
+    >>> issubclass(NotFoundError, APIError)
+    True
+    """
 
 
 class RateLimitedError(APIError):
@@ -200,6 +272,11 @@ class RateLimitedError(APIError):
     ----------
     retry_after : float or None
         The wait the tool asked for, in seconds, when it said.
+
+    Examples
+    --------
+    >>> RateLimitedError("slow down", adapter="slack", retry_after=30.0).retry_after
+    30.0
     """
 
     def __init__(
@@ -223,12 +300,34 @@ class RateLimitedError(APIError):
 
 
 class ProductOpsWarning(UserWarning):
-    """Base class of productops warnings."""
+    """Base class of productops warnings.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("2 duplicate events dropped", DataRepairWarning, stacklevel=1)
+    >>> issubclass(caught[0].category, ProductOpsWarning)
+    True
+    """
 
 
 class DataRepairWarning(ProductOpsWarning):
-    """Input was repaired on the way in; the result records what was changed."""
+    """Input was repaired on the way in; the result records what was changed.
+
+    Examples
+    --------
+    >>> issubclass(DataRepairWarning, UserWarning)
+    True
+    """
 
 
 class PluginLoadWarning(ProductOpsWarning):
-    """A third-party adapter plugin could not be loaded and was skipped."""
+    """A third-party adapter plugin could not be loaded and was skipped.
+
+    Examples
+    --------
+    >>> issubclass(PluginLoadWarning, ProductOpsWarning)
+    True
+    """
