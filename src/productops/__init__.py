@@ -143,54 +143,8 @@ __all__ = [
 # The domain model needs pydantic, whose import alone takes most of a fast
 # start-up budget; these names and submodules load on first access (PEP 562).
 _LAZY_SUBMODULES = frozenset({"datasets", "model"})
-_LAZY_MODEL_NAMES = frozenset(
-    {
-        "KPI",
-        "Cadence",
-        "Channel",
-        "Dependency",
-        "DependencyKind",
-        "DependencyStatus",
-        "Deployment",
-        "DeploymentStatus",
-        "Direction",
-        "Feedback",
-        "FeedbackKind",
-        "GateKind",
-        "GateStatus",
-        "Horizon",
-        "Incident",
-        "Initiative",
-        "InitiativeStatus",
-        "KanoCategory",
-        "Link",
-        "Mitigation",
-        "MitigationStatus",
-        "MoSCoW",
-        "Observation",
-        "Process",
-        "ProductOpsModel",
-        "RaciAssignment",
-        "RaciRole",
-        "Release",
-        "ReleaseGate",
-        "ReleaseStatus",
-        "Risk",
-        "RiskCategory",
-        "RiskStatus",
-        "Severity",
-        "Sprint",
-        "Stakeholder",
-        "State",
-        "StateCategory",
-        "StatusChange",
-        "Team",
-        "Transition",
-        "WorkItem",
-        "Workspace",
-        "load_records",
-    }
-)
+# Every exported name not bound above is a model name, imported under TYPE_CHECKING.
+_LAZY_MODEL_NAMES = frozenset(__all__) - set(globals()) - _LAZY_SUBMODULES
 
 
 def __getattr__(name: str) -> Any:
