@@ -10,9 +10,10 @@ import pytest
 
 import productops
 import productops.errors
+import productops.flow
 import productops.model
 
-PUBLIC_MODULES = [productops, productops.errors, productops.model]
+PUBLIC_MODULES = [productops, productops.errors, productops.model, productops.flow]
 
 
 @pytest.mark.parametrize("module", PUBLIC_MODULES, ids=lambda m: m.__name__)

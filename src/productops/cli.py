@@ -135,9 +135,44 @@ def _kpi_section(workspace: Workspace) -> RenderableType | None:
     return table
 
 
+def _flow_section(workspace: Workspace) -> RenderableType | None:
+    if not workspace.work_items or workspace.process is None:
+        return None
+    from .flow import EventLog, analyze
+
+    log = EventLog.from_work_items(workspace.work_items, process=workspace.process)
+    report = analyze(log, workspace.process)
+    summary = report.summary()
+    table = _table(
+        f"Flow as of {report.as_of:%Y-%m-%d}", "metric", "50 %", "70 %", "85 %", "95 %"
+    )
+    for name, sample in (
+        ("cycle time (days)", report.cycle_time),
+        ("lead time (days)", report.lead_time),
+    ):
+        values = sample.percentiles()
+        table.add_row(name, *(f"{values[level]:.1f}" for level in (50, 70, 85, 95)))
+    facts = Text.assemble(
+        ("throughput: ", "bold"),
+        f"{summary['throughput_per_week']:.1f} items/week (last 12 weeks)   ",
+        ("WIP now: ", "bold"),
+        f"{summary['in_progress']}   ",
+        ("flow efficiency: ", "bold"),
+        f"{summary['flow_efficiency']:.0%}   ",
+        ("rework rate: ", "bold"),
+        f"{summary['rework_rate']:.0%}",
+    )
+    parts: list[RenderableType] = [table, facts]
+    top = summary["bottleneck"]
+    if top is not None:
+        parts.append(Text.assemble(("Bottleneck: ", "bold red"), top.reason))
+    return Group(*parts)
+
+
 DEMO_SECTIONS: list[Section] = [
     _records_section,
     _work_section,
+    _flow_section,
     _release_section,
     _risk_section,
     _kpi_section,

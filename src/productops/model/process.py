@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from productops.flow import EventLog
 
 from ._base import NonEmptyStr, ProductOpsModel, duplicates, field_error
 
@@ -47,6 +52,8 @@ class State(ProductOpsModel):
     """Most items allowed in the state at once."""
     owner_team: str | None = None
     """Key of the team that works items in this state."""
+    category_guessed: bool = False
+    """Whether `category` was guessed (by `Process.discover`) rather than given."""
 
 
 class Transition(ProductOpsModel):
@@ -275,6 +282,107 @@ class Process(ProductOpsModel):
     def is_rework(self, source: str, target: str) -> bool:
         """Tell whether a move goes back to a state earlier in the process order."""
         return (self.state(target).order or 0) < (self.state(source).order or 0)
+
+    # -- graphs ------------------------------------------------------------------
+
+    def to_networkx(self) -> nx.DiGraph[str]:
+        """Return the process as a `networkx.DiGraph` of its allowed transitions.
+
+        Nodes carry ``category`` (its string value), ``order``, ``wip_limit``
+        and ``owner_team``; graph attributes ``commitment_point`` and
+        ``delivery_point``. With no transitions declared (every move allowed),
+        the graph has no edges.
+
+        Examples
+        --------
+        >>> g = Process.kanban_default().to_networkx()
+        >>> g.nodes["Ready"]["category"], g.has_edge("In Review", "In Progress")
+        ('queue', True)
+        """
+        import networkx as nx
+
+        graph: nx.DiGraph[str] = nx.DiGraph(
+            name=self.name,
+            commitment_point=self.commitment_state,
+            delivery_point=self.delivery_state,
+        )
+        for state in self.states:
+            graph.add_node(
+                state.name,
+                category=state.category.value,
+                order=state.order,
+                wip_limit=state.wip_limit,
+                owner_team=state.owner_team,
+            )
+        graph.add_edges_from((t.source, t.target) for t in self.transitions)
+        return graph
+
+    def to_mermaid(self) -> str:
+        """Return a Mermaid flowchart of the process (left to right).
+
+        Queue states are drawn with rounded edges, done states as stadiums,
+        backlog states as plain boxes; rework edges are dotted.
+
+        Examples
+        --------
+        >>> print(Process.kanban_default().to_mermaid().splitlines()[1])
+            s0["Backlog"]
+        """
+        shapes = {
+            StateCategory.BACKLOG: ('["', '"]'),
+            StateCategory.QUEUE: ('("', '")'),
+            StateCategory.ACTIVE: ('["', '"]'),
+            StateCategory.DONE: ('(["', '"])'),
+        }
+        ids = {state.name: f"s{index}" for index, state in enumerate(self.states)}
+        lines = ["flowchart LR"]
+        for state in self.states:
+            left, right = shapes[state.category]
+            label = state.name.replace('"', "#quot;")
+            lines.append(f"    {ids[state.name]}{left}{label}{right}")
+        for t in self.transitions:
+            arrow = "-.->" if self.is_rework(t.source, t.target) else "-->"
+            lines.append(f"    {ids[t.source]} {arrow} {ids[t.target]}")
+        return "\n".join(lines) + "\n"
+
+    def to_dot(self) -> str:
+        """Return the process in Graphviz DOT (left to right).
+
+        Examples
+        --------
+        >>> print(Process.kanban_default().to_dot().splitlines()[0])
+        digraph "kanban" {
+        """
+
+        def quote(text: str) -> str:
+            return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+        styles = {
+            StateCategory.BACKLOG: "shape=box, style=dashed",
+            StateCategory.QUEUE: "shape=box, style=rounded",
+            StateCategory.ACTIVE: "shape=box, style=filled, fillcolor=lightblue",
+            StateCategory.DONE: "shape=doublecircle",
+        }
+        lines = [f"digraph {quote(self.name)} {{", "    rankdir=LR;"]
+        lines += [
+            f"    {quote(state.name)} [{styles[state.category]}];"
+            for state in self.states
+        ]
+        for t in self.transitions:
+            style = " [style=dotted]" if self.is_rework(t.source, t.target) else ""
+            lines.append(f"    {quote(t.source)} -> {quote(t.target)}{style};")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    @classmethod
+    def discover(cls, log: EventLog, *, name: str = "discovered") -> Process:
+        """Propose a process from an event log; see `productops.flow.discover`.
+
+        Categories are guesses, marked with ``category_guessed=True``.
+        """
+        from productops.flow import discover
+
+        return discover(log, name=name)
 
     # -- presets ---------------------------------------------------------------
 
