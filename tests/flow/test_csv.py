@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import shutil
 from pathlib import Path
 from unittest.mock import patch
 
@@ -17,7 +19,8 @@ from productops.flow import _csv
 from productops.flow._csv import CsvColumns, read_csv
 from productops.model._base import parse_timestamp
 
-FIXTURES = Path("/work/shared/fixtures/eventlogs")
+# gzip copies of the public logs in shared/fixtures/eventlogs/ (see SOURCES.md there)
+DATA = Path(__file__).parent.parent / "data" / "flow"
 EPOCH_NS = np.datetime64("1970-01-01T00:00:00", "ns")
 
 
@@ -83,7 +86,7 @@ def read_back(text: str, delimiter: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     table=tables(plain_text),
     delimiter=st.sampled_from([",", ";", "\t", "|"]),
@@ -104,7 +107,7 @@ def test_unquoted_tables_round_trip(
     assert_columns_equal(columns, expected[1:])
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     table=tables(any_text),
     delimiter=st.sampled_from([",", ";"]),
@@ -230,8 +233,9 @@ def test_columns_by_index_and_unknown_names(tmp_path: Path) -> None:
         columns.timestamps(3)
 
 
-def test_empty_columns(tmp_path: Path) -> None:
-    columns = read_csv(write(tmp_path, "a,b\n"))
+@pytest.mark.parametrize("header", ["a,b\n", '"a",b\n'])
+def test_empty_columns(tmp_path: Path, header: str) -> None:
+    columns = read_csv(write(tmp_path, header))
     assert (columns.n_rows, len(columns)) == (0, 0)
     codes, values = columns.codes("a")
     assert (codes.tolist(), values) == ([], ())
@@ -397,6 +401,20 @@ def test_timestamps_come_straight_from_the_bytes(tmp_path: Path) -> None:
 # --- the real logs --------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def real_logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("eventlogs")
+    paths = {}
+    for name in ("receipt.csv", "helpdesk.csv"):
+        with (
+            gzip.open(DATA / f"{name}.gz") as packed,
+            (folder / name).open("wb") as out,
+        ):
+            shutil.copyfileobj(packed, out)
+        paths[name] = folder / name
+    return paths
+
+
 def csv_module_rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as file:
         return list(csv.DictReader(file))
@@ -417,9 +435,9 @@ def expected_ns(text: str) -> int:
     ],
 )
 def test_real_logs_match_csv_and_parse_timestamp(
-    name: str, timestamp_columns: list[str]
+    real_logs: dict[str, Path], name: str, timestamp_columns: list[str]
 ) -> None:
-    path = FIXTURES / name
+    path = real_logs[name]
     columns = read_csv(path)
     rows = csv_module_rows(path)
     assert (columns.n_rows, columns.bad_rows, columns.skipped) == (len(rows), {}, {})
@@ -435,8 +453,8 @@ def test_real_logs_match_csv_and_parse_timestamp(
             assert parsed.ns[row] == expected_ns(rows[row][column]), (column, row)
 
 
-def test_receipt_offsets_and_fractions() -> None:
-    columns = read_csv(FIXTURES / "receipt.csv")
+def test_receipt_offsets_and_fractions(real_logs: dict[str, Path]) -> None:
+    columns = read_csv(real_logs["receipt.csv"])
     parsed = columns.timestamps("time:timestamp")
     # first row: 2011-10-11 13:45:40.276000+02:00
     assert parsed.as_datetime64()[0] == np.datetime64("2011-10-11T11:45:40.276")

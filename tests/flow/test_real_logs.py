@@ -6,32 +6,33 @@ dependency) with `benchmarks/reference_pm4py.py`, and committed as test data.
 
 from __future__ import annotations
 
+import gzip
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from productops.flow import EventLog, dfg
 
-ROOT = Path(__file__).resolve().parents[2]
-LOGS = ROOT.parent / "shared" / "fixtures" / "eventlogs"
-REFERENCES = Path(__file__).resolve().parent.parent / "data" / "flow"
-
-pytestmark = pytest.mark.skipif(
-    not LOGS.is_dir(), reason="the shared event logs are not next to this checkout"
-)
+DATA = Path(__file__).resolve().parent.parent / "data" / "flow"
 
 
 def reference(name: str) -> dict:
-    return json.loads((REFERENCES / f"pm4py_{name}.json").read_text(encoding="utf-8"))
+    return json.loads((DATA / f"pm4py_{name}.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module", params=["receipt", "helpdesk"])
-def case(request: pytest.FixtureRequest) -> tuple[EventLog, dict]:
+def case(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[EventLog, dict]:
     expected = reference(request.param)
     columns = expected["columns"]
+    path = tmp_path_factory.mktemp("logs") / f"{request.param}.csv"
+    with gzip.open(DATA / f"{request.param}.csv.gz") as packed, path.open("wb") as out:
+        shutil.copyfileobj(packed, out)
     log = EventLog.from_csv(
-        LOGS / f"{request.param}.csv",
+        path,
         item=columns["case"],
         status=columns["activity"],
         timestamp=columns["timestamp"],

@@ -190,7 +190,7 @@ near_berlin_changes = st.builds(
 )
 
 
-@settings(max_examples=80)
+@settings(max_examples=60)
 @given(st.lists(near_berlin_changes, min_size=1, max_size=20))
 def test_naive_values_around_berlin_dst_changes_match_parse_timestamp(
     texts: list[str],

@@ -551,15 +551,20 @@ def _read_with_csv_module(source: str, raw: bytes, delimiter: str | None) -> Csv
     if header is None:
         raise _load_error(source, None, "the file has no header line")
 
-    encoded = [field.encode() for field in fields]
-    lengths = np.fromiter(map(len, encoded), np.int64, count=len(encoded))
-    # Lay the fields end to end, each followed by one separator byte: the
-    # separators then play the part of delimiters and line ends in `bounds`.
-    ends = (np.cumsum(lengths + 1) - 1).reshape(len(line_numbers), len(header))
+    # Lay the fields end to end, each followed by a NUL byte: the NULs then play
+    # the part of delimiters and line ends in `bounds`. (Fields holding NUL
+    # themselves are measured one by one instead.)
+    joined = "\0".join(fields) + "\0" if fields else ""
+    data = np.frombuffer(joined.encode(), np.uint8)
+    if "\0" in text:
+        lengths = np.fromiter((len(field.encode()) for field in fields), np.int64)
+        separators = np.cumsum(lengths + 1) - 1
+    else:
+        separators = np.flatnonzero(data == 0)
+    ends = separators.reshape(len(line_numbers), len(header))
     bounds = np.empty((len(line_numbers), len(header) + 1), np.int64)
     bounds[:, 1:] = ends
     bounds[:, 0] = np.concatenate(([-1], ends[:-1, -1]))
-    data = np.frombuffer(b"\0".join(encoded) + b"\0", np.uint8)
     return CsvColumns(
         source=source,
         header=tuple(header),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
@@ -495,13 +496,18 @@ class EventLog:
         item_col, status_col, time_col = _resolve_columns(
             set(table.header), item=item, status=status, timestamp=timestamp
         )
-        item_codes, item_names = table.codes(item_col)
-        state_codes, state_names = table.codes(status_col)
-        parsed = table.timestamps(time_col, tz=tz)
+        # The column conversions release the GIL for most of their work: two
+        # threads use both cores of a small machine.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            items_future = pool.submit(table.codes, item_col)
+            states_future = pool.submit(table.codes, status_col)
+            parsed = table.timestamps(time_col, tz=tz)
+            item_codes, item_names = items_future.result()
+            state_codes, state_names = states_future.result()
         lines = np.asarray(table.line_numbers, dtype=np.int64)
         problems = [
             LogProblem(line, None, "", message, ProblemAction.DROPPED)
-            for line, message in sorted(table.bad_rows.items())
+            for line, message in sorted({**table.bad_rows, **table.skipped}.items())
         ]
         valid = np.ones(table.n_rows, dtype=bool)
         empty_item = _empty_code(item_names)
@@ -821,7 +827,11 @@ def _from_columns(
         attributes[name] = per_item
 
     return EventLog(
-        items=tuple(item_names[int(code)] for code in present),
+        items=(
+            tuple(item_names)
+            if present.size == len(item_names)
+            else tuple(item_names[int(code)] for code in present)
+        ),
         states=tuple(names),
         item=item,
         state=state,

@@ -621,15 +621,25 @@ def _zoneinfo_offsets(zone: ZoneInfo, wall: Int64Array) -> Int64Array:
     With ``fold=0`` a wall time keeps the offset in force before a transition
     until the wall clock reaches ``instant + max(offset before, offset after)``:
     in a gap that is the end of the gap, in a fold the end of the fold. (Two
-    transitions within one day that cancel out would be missed; the time zone
-    database has none.)
+    changes within one day that cancel out would be missed; none of the 599
+    zones of the tz database 2024 has such a pair.)
     """
-    days = np.unique(wall // SECONDS_PER_DAY)
+    days = _distinct(wall // SECONDS_PER_DAY)
     sample_days = np.unique((days[:, np.newaxis] + np.arange(-2, 3)).ravel())
     instants, before, after = _zone_transitions(zone, sample_days * SECONDS_PER_DAY)
     switch_at_wall = instants + np.maximum(before, after)
     index = np.searchsorted(switch_at_wall, wall, side="right") - 1
     return after[index]
+
+
+def _distinct(values: Int64Array) -> Int64Array:
+    """Return the sorted distinct values: a mark per value when their span is small."""
+    low, high = int(values.min()), int(values.max())
+    if high - low > 4 * len(values):
+        return np.unique(values)
+    seen = np.zeros(high - low + 1, np.bool_)
+    seen[values - low] = True
+    return np.flatnonzero(seen) + low
 
 
 def _zone_transitions(
@@ -748,7 +758,15 @@ def _finish(results: _Results, value_of: Callable[[int], object]) -> ParsedTimes
     ns += fraction
     if not ok.all():
         ns[~ok] = 0
-    return ParsedTimestamps(ns, ok, dict(sorted(results.errors.items())))
+    return ParsedTimestamps(ns, ok, _in_row_order(results.errors))
+
+
+def _in_row_order(errors: dict[int, str]) -> dict[int, str]:
+    """Return `errors` with its rows in ascending order (often already so)."""
+    rows = np.fromiter(errors, np.int64, count=len(errors))
+    if np.all(rows[1:] > rows[:-1]):
+        return errors
+    return {row: errors[row] for row in np.sort(rows).tolist()}
 
 
 def _text_matrix(items: list[Any]) -> tuple[ByteMatrix, Int64Array]:
