@@ -34,6 +34,15 @@ def test_demo_prints_a_summary_of_every_section() -> None:
         assert release.key in out
 
 
+def test_demo_prints_flow_and_forecast_sections() -> None:
+    code, out, _ = invoke("demo")
+    assert code == 0
+    assert "Flow as of" in out
+    assert "Bottleneck: 'Ready for QA' (queue)" in out
+    assert "When will 2026.2 be done?" in out
+    assert "chance that the open scope is done by then" in out
+
+
 def test_demo_out_saves_a_loadable_workspace(tmp_path: Path) -> None:
     code, out, _ = invoke("demo", "--out", str(tmp_path / "ws"))
     assert code == 0

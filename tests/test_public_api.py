@@ -11,9 +11,16 @@ import pytest
 import productops
 import productops.errors
 import productops.flow
+import productops.forecast
 import productops.model
 
-PUBLIC_MODULES = [productops, productops.errors, productops.model, productops.flow]
+PUBLIC_MODULES = [
+    productops,
+    productops.errors,
+    productops.model,
+    productops.flow,
+    productops.forecast,
+]
 
 
 @pytest.mark.parametrize("module", PUBLIC_MODULES, ids=lambda m: m.__name__)

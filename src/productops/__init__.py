@@ -33,7 +33,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from . import datasets, flow, model
+    from . import datasets, flow, forecast, model
     from .model import (
         KPI,
         Cadence,
@@ -137,13 +137,14 @@ __all__ = [
     "datasets",
     "errors",
     "flow",
+    "forecast",
     "load_records",
     "model",
 ]
 
 # The domain model needs pydantic, whose import alone takes most of a fast
 # start-up budget; these names and submodules load on first access (PEP 562).
-_LAZY_SUBMODULES = frozenset({"datasets", "flow", "model"})
+_LAZY_SUBMODULES = frozenset({"datasets", "flow", "forecast", "model"})
 # Every exported name not bound above is a model name, imported under TYPE_CHECKING.
 _LAZY_MODEL_NAMES = frozenset(__all__) - set(globals()) - _LAZY_SUBMODULES
 

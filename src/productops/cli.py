@@ -28,7 +28,7 @@ from rich.text import Text
 
 from ._version import __version__
 from .errors import ProductOpsError
-from .model import RECORD_TYPES, GateStatus, Workspace, json_schema
+from .model import RECORD_TYPES, GateStatus, ReleaseStatus, Workspace, json_schema
 
 __all__ = ["DEMO_SECTIONS", "main"]
 
@@ -169,10 +169,45 @@ def _flow_section(workspace: Workspace) -> RenderableType | None:
     return Group(*parts)
 
 
+def _forecast_section(workspace: Workspace) -> RenderableType | None:
+    upcoming = sorted(
+        (
+            r
+            for r in workspace.releases
+            if r.target_date is not None
+            and r.status not in (ReleaseStatus.RELEASED, ReleaseStatus.CANCELLED)
+        ),
+        key=lambda r: (r.target_date, r.key),
+    )
+    if not upcoming or not workspace.work_items or workspace.process is None:
+        return None
+    from .flow import EventLog, analyze
+    from .forecast import release_confidence
+
+    release = upcoming[0]
+    log = EventLog.from_work_items(workspace.work_items, process=workspace.process)
+    report = analyze(log, workspace.process)
+    confidence = release_confidence(release, report, seed=0)
+    dates = confidence.forecast.percentiles()
+    table = _table(f"When will {release.key} be done?", "confidence", "done by")
+    for level, day in dates.items():
+        table.add_row(f"{level:g} %", day.isoformat())
+    verdict = Text.assemble(
+        f"{len(confidence.open_items)} open items; Monte Carlo, "
+        f"{confidence.forecast.trials:,} trials on 12 weeks of throughput.\n",
+        ("Target ", "bold"),
+        f"{release.target_date}: ",
+        (f"{confidence.probability:.0%}", "bold"),
+        " chance that the open scope is done by then",
+    )
+    return Group(table, verdict)
+
+
 DEMO_SECTIONS: list[Section] = [
     _records_section,
     _work_section,
     _flow_section,
+    _forecast_section,
     _release_section,
     _risk_section,
     _kpi_section,
