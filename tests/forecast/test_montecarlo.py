@@ -18,9 +18,12 @@ MONDAY = date(2024, 3, 4)
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.integers(0, 500), st.integers(1, 9))
-def test_constant_throughput_finishes_on_the_exact_day(remaining: int, k: int) -> None:
-    forecast = when(remaining, [k] * 20, start=MONDAY, trials=50, seed=0)
+@given(st.integers(0, 500), st.integers(1, 9), st.sampled_from([5, 20, 60, 300]))
+def test_constant_throughput_finishes_on_the_exact_day(
+    remaining: int, k: int, history_days: int
+) -> None:
+    # History lengths cover every way days are drawn (in groups of 3, 2 or 1).
+    forecast = when(remaining, [k] * history_days, start=MONDAY, trials=50, seed=0)
     expected = MONDAY + timedelta(days=math.ceil(remaining / k) - 1)
     assert set(forecast.percentiles([1, 50, 70, 85, 95, 100]).values()) == {expected}
     assert forecast.probability_by(expected) == 1.0
@@ -86,6 +89,15 @@ def test_same_seed_same_forecast() -> None:
     b = when(120, HISTORY, start=MONDAY, seed=np.random.default_rng(42))
     assert np.array_equal(a.days, b.days)
     assert not np.array_equal(a.days, when(120, HISTORY, start=MONDAY, seed=43).days)
+
+
+@pytest.mark.parametrize("copies", [1, 30])  # 14 days: drawn in threes; 420: one by one
+def test_grouped_and_single_day_draws_agree_in_distribution(copies: int) -> None:
+    forecast = when(300, HISTORY * copies, start=MONDAY, seed=11)
+    mean_days = float(forecast.days.mean())
+    # The completion day of 300 items at 17/14 a day has a mean near 247.5 and a
+    # standard deviation near 6.5 days; the mean of 10,000 trials is within 0.2.
+    assert mean_days == pytest.approx(300 / (17 / 14) + 0.5, abs=1.0)
 
 
 def test_forecast_matches_the_expected_mean_rate() -> None:
