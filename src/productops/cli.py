@@ -16,10 +16,12 @@ sections there.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console, Group, RenderableType
@@ -28,6 +30,10 @@ from rich.text import Text
 
 from ._version import __version__
 from .errors import ProductOpsError
+
+if TYPE_CHECKING:
+    from .flow import FlowReport
+
 from .model import RECORD_TYPES, GateStatus, ReleaseStatus, Workspace, json_schema
 
 __all__ = ["DEMO_SECTIONS", "main"]
@@ -135,13 +141,18 @@ def _kpi_section(workspace: Workspace) -> RenderableType | None:
     return table
 
 
+@functools.cache
+def _flow_report(workspace: Workspace) -> FlowReport:
+    """Analyse a workspace once for all the sections that need its flow."""
+    from .flow import analyze
+
+    return analyze(workspace)
+
+
 def _flow_section(workspace: Workspace) -> RenderableType | None:
     if not workspace.work_items or workspace.process is None:
         return None
-    from .flow import EventLog, analyze
-
-    log = EventLog.from_work_items(workspace.work_items, process=workspace.process)
-    report = analyze(log, workspace.process)
+    report = _flow_report(workspace)
     summary = report.summary()
     table = _table(
         f"Flow as of {report.as_of:%Y-%m-%d}", "metric", "50 %", "70 %", "85 %", "95 %"
@@ -181,13 +192,10 @@ def _forecast_section(workspace: Workspace) -> RenderableType | None:
     )
     if not upcoming or not workspace.work_items or workspace.process is None:
         return None
-    from .flow import EventLog, analyze
     from .forecast import release_confidence
 
     release = upcoming[0]
-    log = EventLog.from_work_items(workspace.work_items, process=workspace.process)
-    report = analyze(log, workspace.process)
-    confidence = release_confidence(release, report, seed=0)
+    confidence = release_confidence(release, _flow_report(workspace), seed=0)
     dates = confidence.forecast.percentiles()
     table = _table(f"When will {release.key} be done?", "confidence", "done by")
     for level, day in dates.items():

@@ -362,3 +362,15 @@ def test_percentiles_are_monotone_and_wip_matches_aging(
     assert int(report.wip()["wip"][-1]) == len(report.aging_wip())
     efficiency = report.flow_efficiency()
     assert np.isnan(efficiency) or 0 <= efficiency <= 1
+
+
+def test_a_workspace_can_be_analysed_directly() -> None:
+    demo = po.datasets.load_demo()
+    direct = analyze(demo, as_of=po.datasets.DEMO_AS_OF)
+    via_log = analyze(
+        EventLog.from_work_items(demo.work_items, process=demo.process),
+        demo.process,
+        as_of=po.datasets.DEMO_AS_OF,
+    )
+    assert not direct.process_guessed
+    assert direct.cycle_time.percentiles() == via_log.cycle_time.percentiles()

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from productops.errors import InvalidInputError
-from productops.model import Process, StateCategory
+from productops.model import Process, StateCategory, Workspace
 
 from ._eventlog import EventLog, from_ns, to_ns
 from ._tables import SECONDS_PER_DAY, DurationSample, Table
@@ -877,7 +877,7 @@ def _with_reason(b: Bottleneck) -> Bottleneck:
 
 
 def analyze(
-    log: EventLog,
+    log: EventLog | Workspace,
     process: Process | None = None,
     *,
     as_of: datetime | None = None,
@@ -889,8 +889,9 @@ def analyze(
 
     Parameters
     ----------
-    log : EventLog
-        The status histories.
+    log : EventLog or Workspace
+        The status histories; a workspace's work items are read with
+        `EventLog.from_work_items`, and its process is the default `process`.
     process : Process, optional
         Categories, order, commitment and delivery points. Without it, a
         process is discovered from the log (`Process.discover`) and the report
@@ -925,6 +926,9 @@ def analyze(
     >>> sorted(report.cycle_time.percentiles())
     [50, 70, 85, 95]
     """
+    if isinstance(log, Workspace):
+        process = process or log.process
+        log = EventLog.from_work_items(log.work_items, process=process)
     filters = {k: v for k, v in (("team", team), ("type", type)) if v is not None}
     if filters:
         log = log.where(**filters)
