@@ -41,6 +41,7 @@ def test_demo_prints_flow_and_forecast_sections() -> None:
     assert "Bottleneck: 'Ready for QA' (queue)" in out
     assert "When will 2026.2 be done?" in out
     assert "chance that the open scope is done by then" in out
+    assert "What if 'In QA' had 3 servers instead of 2?" in out
 
 
 def test_demo_out_saves_a_loadable_workspace(tmp_path: Path) -> None:
