@@ -346,8 +346,9 @@ class Scenario:
     ----------
     capacity : mapping of str to int or None
         New number of servers of active states; ``None`` makes a state
-        unlimited. A queue state in front keeps no hand-off delay towards a
-        state that becomes limited only if it had none (see the docs page).
+        unlimited. A queue state in front keeps its learnt hand-off delay, if
+        it had one, and items wait for a server on top of it; in front of a
+        state made unlimited, the wait disappears.
     wip_limits : mapping of str to int or None
         WIP limits of queue or active states; ``None`` removes a limit. A full
         state takes no new item: the item waits in the state it is in (an
@@ -642,8 +643,9 @@ class ProcessModel:
         (what the durations are: ``service``, ``hand-off``, ``emergent`` wait,
         ``delay`` before leaving done or backlog), ``samples`` (observations
         behind an empirical distribution, 0 otherwise), ``mean_days``,
-        ``median_days``, ``p85_days``, ``next`` (routing as text), ``wip_now``
-        (items there at the start) and ``note``.
+        ``median_days``, ``p85_days``, ``pickup_days`` (mean pickup of a
+        limited state), ``next`` (routing as text), ``wip_now`` (items there at
+        the start) and ``note``.
 
         Examples
         --------
@@ -683,6 +685,7 @@ class ProcessModel:
                     "mean_days": _describe_number(values, "mean"),
                     "median_days": _describe_number(values, 50),
                     "p85_days": _describe_number(values, 85),
+                    "pickup_days": None if s.pickup is None else s.pickup.mean(),
                     "next": ", ".join(
                         f"{'(leaves)' if t is None else t} {p:.2f}"
                         for t, p in s.routing
@@ -1209,9 +1212,9 @@ def _snapshot(h: _History, at: int) -> tuple[WipItem, ...]:
 
 
 def _occupancy(
-    h: _History, states: Sequence[int], lo: int, hi: int, moments: NDArray[np.int64]
+    h: _History, states: Sequence[int], moments: NDArray[np.int64]
 ) -> NDArray[np.int64]:
-    """Items in any of `states` (in-cycle visits) at each of `moments`."""
+    """Count the items in any of `states` (in-cycle visits) at each moment."""
     mask = h.in_cycle & np.isin(h.state, np.asarray(states, dtype=np.int64))
     entered = np.sort(h.time[mask])
     left = h.leave[mask]
@@ -1251,8 +1254,8 @@ def _capacity_estimate(
     if not points.size:
         return None, "no visits in the window: unlimited"
     spans = np.diff(np.concatenate((points, [hi]))).astype(np.float64)
-    in_state = _occupancy(h, [active], lo, hi, points)
-    waiting = _occupancy(h, list(buffers), lo, hi, points)
+    in_state = _occupancy(h, [active], points)
+    waiting = _occupancy(h, list(buffers), points)
     buffered = waiting > 0
     buffered_time = float(spans[buffered].sum())
     share = buffered_time / float(hi - lo)
@@ -1322,6 +1325,20 @@ def _pickup_delays(
     return Distribution.empirical(gaps)
 
 
+def _next_in_order(process: Process, name: str, among: Iterable[str]) -> str:
+    """Return the first state of `among` after `name` in order, not backlog."""
+    order = process.state(name).order or 0
+    allowed = set(among)
+    for state in process.states:
+        if (
+            state.name in allowed
+            and (state.order or 0) > order
+            and state.category is not StateCategory.BACKLOG
+        ):
+            return state.name
+    return process.delivery_state
+
+
 def learn(
     log: EventLog,
     process: Process,
@@ -1337,7 +1354,8 @@ def learn(
     arrivals weighs less than a year-long average would:
 
     - **arrivals**: the times between consecutive commitments (items crossing
-      the commitment point) in the window, resampled;
+      the commitment point) in the window, with the time from the window's
+      start to the first and from the last to its end, resampled;
     - **routing**: for every state after commitment, the share of moves out of
       it to each next state (rework loops included) among the moves made in
       the window; from done and backlog states, the share of visits that were
@@ -1349,6 +1367,8 @@ def learn(
       percentile (time-weighted) of the items in the state while work waited
       in front of it; a state counts as limited only if it held that many
       items at least half of that time, otherwise it is unlimited;
+    - **pickup** of limited states: how long a freed server took to start
+      the next waiting item (the server is taken meanwhile);
     - **queue states** hold items until the next state takes them: in front
       of a limited state the wait comes out of the simulation, in front of an
       unlimited state the observed hand-off time is resampled;
@@ -1436,7 +1456,9 @@ def learn(
         )
         raise InvalidInputError(msg)
     times = np.sort(committed[arrived])
-    gaps = _days(np.diff(times))
+    # The quiet time before the first and after the last commitment is data
+    # too: without it, a burst would pass for the rate of the whole window.
+    gaps = _days(np.diff(np.concatenate(([lo], times, [hi]))))
     arrivals = Distribution.empirical(gaps.tolist())
     entry_codes = h.state[h.commit_index[arrived]]
     entry_counts = np.bincount(entry_codes, minlength=len(names))
@@ -1488,20 +1510,26 @@ def learn(
                 f"routing of {name!r}",
             )
             targets = h.next_state[chosen]
-        if not targets.size:
-            if category in (StateCategory.DONE, StateCategory.BACKLOG):
-                routing[s] = ((None, 1.0),)
-            else:
-                notes.append(
-                    f"{name!r}: never left in the history; items that reach it stay"
-                )
+        if not targets.size and category in (
+            StateCategory.DONE,
+            StateCategory.BACKLOG,
+        ):
+            routing[s] = ((None, 1.0),)
             continue
-        codes, counts = np.unique(targets, return_counts=True)
-        total = counts.sum()
-        route = [
-            (None if c < 0 else names[int(c)], float(k / total))
-            for c, k in zip(codes, counts, strict=True)
-        ]
+        if targets.size:
+            codes, counts = np.unique(targets, return_counts=True)
+            total = counts.sum()
+            route = [
+                (None if c < 0 else names[int(c)], float(k / total))
+                for c, k in zip(codes, counts, strict=True)
+            ]
+        else:  # entered, never left (a new status): assume it leads on
+            onward = _next_in_order(process, name, [names[m] for m in modelled])
+            notes.append(
+                f"{name!r}: never left in the history; assumed to lead to "
+                f"{onward!r}, with the ages of its visits as durations"
+            )
+            route = [(onward, 1.0)]
         route.sort(
             key=lambda tp: (
                 len(names) if tp[0] is None else process.state_names.index(tp[0])
@@ -1513,16 +1541,12 @@ def learn(
             visit & was_left & of_state,
             f"times in {name!r}",
         )
+        ages = _days(h.as_of - h.time[visit & of_state & ~was_left])
         if category is StateCategory.ACTIVE:
             sample = _days(h.leave[durations_mask] - h.time[durations_mask])
-            if not sample.size:
-                ages = _days(h.as_of - h.time[visit & of_state])
-                notes.append(
-                    f"{name!r}: no visit ended; service time from the ages of the "
-                    "visits in progress (a lower bound)"
-                )
-                sample = ages
-            services[s] = Distribution.empirical(sample.tolist())
+            services[s] = Distribution.empirical(
+                (sample if sample.size else ages).tolist()
+            )
         else:
             per_edge: dict[str | None, Distribution] = {}
             for target, _ in route:
@@ -1535,6 +1559,8 @@ def learn(
                 if not edge.any():
                     edge = durations_mask
                 sample = _days(h.leave[edge] - h.time[edge])
+                if not sample.size:
+                    sample = ages
                 per_edge[target] = (
                     Distribution.empirical(sample.tolist())
                     if sample.size
@@ -1563,7 +1589,12 @@ def learn(
             capacities[s], capacity_notes[s] = _capacity_estimate(h, s, buffers, lo, hi)
         servers = capacities[s]
         if servers is not None and buffers:
-            pickups[s] = _pickup_delays(h, s, buffers, servers, lo, hi)
+            pickups[s] = found = _pickup_delays(h, s, buffers, servers, lo, hi)
+            if found is not None:
+                capacity_notes[s] += (
+                    f"; a free server took {found.mean():.2f} d on average to "
+                    "start the next waiting item (pickup)"
+                )
 
     states: list[StateModel] = []
     for s in routing:
@@ -1774,6 +1805,7 @@ class _RunStats:
 
 
 _SERVICE_END, _DELAY_END, _PICKUP_END, _REQUEST = 0, 1, 2, 3
+_SEVERAL = -9  # a state with more than one next state
 
 
 def _run(c: _Compiled, plan: _Plan, seeds: np.random.SeedSequence) -> _RunStats:
@@ -1817,6 +1849,7 @@ def _run(c: _Compiled, plan: _Plan, seeds: np.random.SeedSequence) -> _RunStats:
         c.entry,
     )
     active, queue, done = _ACTIVE, _QUEUE, _DONE
+    single = [route[0][1] if len(route) == 1 else _SEVERAL for route in routes]
     heap: list[tuple[float, int, int]] = []
     push, pop = heapq.heappush, heapq.heappop
     tick = itertools.count().__next__  # breaks ties in scheduling order
@@ -1826,7 +1859,10 @@ def _run(c: _Compiled, plan: _Plan, seeds: np.random.SeedSequence) -> _RunStats:
     incoming = [0] * n  # items being picked up: a server and a place are theirs
     area = [0.0] * n  # integral of the items in the state over the period
     inside: list[deque[int]] = [deque() for _ in range(n)]  # in, waiting for a server
-    waiting: list[deque[int]] = [deque() for _ in range(n)]  # waiting to get in
+    # Waiting to get in, as (order asked, item): from a queue state, for a server
+    # (and room); from anywhere else, for room only.
+    for_server: list[deque[tuple[int, int]]] = [deque() for _ in range(n)]
+    for_room: list[deque[tuple[int, int]]] = [deque() for _ in range(n)]
     time_in = [0.0] * n
     visits = [0] * n
 
@@ -1897,26 +1933,27 @@ def _run(c: _Compiled, plan: _Plan, seeds: np.random.SeedSequence) -> _RunStats:
         """Item `i` enters free state `t` at `at` (>= now): follow it through."""
         nonlocal cohort_left
         in_cohort = cohort[i]
+        row = rows[i]
+        v = nvisit[i]
         while True:
-            v = nvisit[i]
-            nvisit[i] = v + 1
             if v < per_row:
-                row = rows[i]
                 ur = row[2 * v + 1]
                 ud = row[2 * v + 2]
             else:
                 ur, ud = later_draws(i, v)
+            v += 1
             if in_cohort:
                 visits[t] += 1
-            route = routes[t]
-            nt = route[0][1]
-            if len(route) > 1:
-                for cumulative, nt in route:  # noqa: B007  (the last one ends at 2)
+            nt = single[t]
+            if nt == _SEVERAL:
+                for cumulative, nt in routes[t]:  # noqa: B007  (the last ends at 2)
                     if ur < cumulative:
                         break
-            if kind[t] == active:
-                leave = at + service[t](ud)  # type: ignore[misc]
+            serve = service[t]
+            if serve is not None:
+                leave = at + serve(ud)
             elif nt < 0:
+                nvisit[i] = v
                 st[i] = -2
                 if kind[t] == done:
                     delivered_at.append(at)
@@ -1937,6 +1974,7 @@ def _run(c: _Compiled, plan: _Plan, seeds: np.random.SeedSequence) -> _RunStats:
                 t = nt
                 at = leave
                 continue
+            nvisit[i] = v
             st[i] = t
             entered[i] = at
             nxt[i] = nt
@@ -1999,7 +2037,7 @@ def _run(c: _Compiled, plan: _Plan, seeds: np.random.SeedSequence) -> _RunStats:
             chain(i, t, now, now)
         else:
             settle(i, t, now, reserved)
-        if s >= 0 and waiting[s]:
+        if s >= 0 and (for_room[s] or for_server[s]):
             pull(s, now)
 
     def admit(i: int, t: int, now: float) -> None:
@@ -2014,24 +2052,36 @@ def _run(c: _Compiled, plan: _Plan, seeds: np.random.SeedSequence) -> _RunStats:
         schedule(i, now + p(pending_u[i]), _PICKUP_END)
 
     def request(i: int, t: int, now: float) -> None:
-        """Item `i` asks to enter `t`: it does, or it waits in line."""
+        """Item `i` asks to enter `t`: it does, or it waits in line.
+
+        An item in a queue state needs a free server of `t` and room in `t`;
+        any other item needs room only, and waits for a server inside `t`.
+        """
         if fast[t]:
             go(i, t, now)
             return
-        line = waiting[t]
-        if not line and count[t] + incoming[t] < lim[t]:
-            s = st[i]
-            if s < 0 or kind[s] != queue:
-                go(i, t, now)
-                return
-            if busy[t] < cap[t] and not inside[t]:
+        room = count[t] + incoming[t] < lim[t]
+        s = st[i]
+        if s >= 0 and kind[s] == queue:
+            line = for_server[t]
+            if room and not line and busy[t] < cap[t] and not inside[t]:
                 admit(i, t, now)
-                return
-        line.append(i)
+            else:
+                line.append((tick(), i))
+            return
+        line = for_room[t]
+        if room and not line:
+            go(i, t, now)
+        else:
+            line.append((tick(), i))
 
     def pull(t: int, now: float) -> None:
-        """Let waiting items into `t` and start serving, first come first served."""
-        in_state, line = inside[t], waiting[t]
+        """Let waiting items into `t` and start serving, first come first served.
+
+        Items already in `t` get a free server first; then whoever asked first
+        among the items waiting for room and those waiting in a queue state.
+        """
+        in_state, servers, rooms = inside[t], for_server[t], for_room[t]
         while True:
             if in_state and busy[t] < cap[t]:
                 j = in_state.popleft()
@@ -2039,19 +2089,15 @@ def _run(c: _Compiled, plan: _Plan, seeds: np.random.SeedSequence) -> _RunStats:
                 action[j] = _SERVICE_END
                 push(heap, (now + service[t](pending_u[j]), tick(), j))  # type: ignore[misc]
                 continue
-            if line and count[t] + incoming[t] < lim[t]:
-                j = line[0]
-                s = st[j]
-                if s >= 0 and kind[s] == queue:
-                    if busy[t] >= cap[t] or in_state:
-                        break
-                    line.popleft()
-                    admit(j, t, now)
-                    continue
-                line.popleft()
-                go(j, t, now)
-                continue
-            break
+            if count[t] + incoming[t] >= lim[t]:
+                break
+            server_ready = bool(servers) and busy[t] < cap[t] and not in_state
+            if server_ready and (not rooms or servers[0][0] < rooms[0][0]):
+                admit(servers.popleft()[1], t, now)
+            elif rooms:
+                go(rooms.popleft()[1], t, now)
+            else:
+                break
 
     # Items in progress at the start, oldest in state first: servers go to the
     # items already being served, then the queues line up in order. Each
@@ -2156,7 +2202,7 @@ def _run(c: _Compiled, plan: _Plan, seeds: np.random.SeedSequence) -> _RunStats:
                 route = routes[s]
                 nt = route[0][1] if len(route) == 1 else _pick(route, route_u[i])
                 request(i, nt, now)
-                if inside[s] or waiting[s]:
+                if inside[s] or for_server[s]:
                     pull(s, now)
             elif what == _PICKUP_END:
                 p = picking[i]
@@ -2739,9 +2785,12 @@ def simulate(
     at the commitment point (the model's inter-arrival times, resampled or
     exponential), move by the routing probabilities, are served in active
     states on the state's servers (first come, first served) and wait in the
-    queue state in front when all servers are busy; WIP limits hold items in
-    the state they are in until the next has room. The measured items are
-    followed until they are delivered.
+    queue state in front when all servers are busy (an item sent back from
+    another state waits inside the state instead); WIP limits hold items in the
+    state they are in until the next has room. The measured items (a cohort)
+    are followed until they are delivered, while new work keeps arriving; those
+    still open four periods (at least a year) after the period are counted in
+    ``unfinished``.
 
     Parameters
     ----------
@@ -2750,10 +2799,13 @@ def simulate(
     scenario : Scenario, optional
         Changes to apply first.
     items : int, optional
-        Measure the first `items` items committed after the warm-up.
+        Measure the first `items` items committed after the warm-up;
+        throughput and WIP are measured over the time they are expected to
+        take to arrive (``items`` / arrival rate).
     days : float, optional
-        Or measure the items committed during `days` after the warm-up (the
-        default, `DEFAULT_DAYS`, when neither is given).
+        Or measure the items committed during `days` after the warm-up, and
+        throughput and WIP over those days (the default, `DEFAULT_DAYS`, when
+        neither is given).
     replications : int
         Independent replications; intervals are Student-t across them.
     seed : int or numpy.random.Generator, optional
@@ -3109,4 +3161,6 @@ def _rank(values: NDArray[np.float64], observed: float) -> float:
     finite = values[np.isfinite(values)]
     if not finite.size:
         return math.nan
-    return float(np.count_nonzero(finite < observed) / finite.size)
+    below = np.count_nonzero(finite < observed)
+    ties = np.count_nonzero(finite == observed)
+    return float((below + ties / 2) / finite.size)
