@@ -21,17 +21,12 @@ from productops.errors import InvalidInputError
 from productops.model import Process, StateCategory, Workspace
 
 from ._eventlog import EventLog, from_ns, to_ns
-from ._tables import SECONDS_PER_DAY, DurationSample, Table
+from ._tables import NS_PER_DAY, SECONDS_PER_DAY, DurationSample, Table, ns_to_days
 
 __all__ = ["Bottleneck", "FlowReport", "LittlesLaw", "analyze"]
 
-NS_PER_DAY = 86_400 * 1_000_000_000
 NONE = np.iinfo(np.int64).min
 """Marks a missing moment in int64 nanosecond arrays."""
-
-
-def _days(ns: NDArray[np.int64] | int) -> Any:
-    return np.asarray(ns, dtype=np.float64) / (SECONDS_PER_DAY * 1e9)
 
 
 def _day_index(ns: NDArray[np.int64], first_day: int) -> NDArray[np.int64]:
@@ -315,7 +310,7 @@ class FlowReport:
         mask = self._delivered_mask() & (self.committed_at != NONE)
         keys = np.asarray(self.items, dtype=object)[mask]
         return DurationSample(
-            keys, _days(self.delivered_at[mask] - self.committed_at[mask])
+            keys, ns_to_days(self.delivered_at[mask] - self.committed_at[mask])
         )
 
     @functools.cached_property
@@ -324,7 +319,7 @@ class FlowReport:
         mask = self._delivered_mask()
         keys = np.asarray(self.items, dtype=object)[mask]
         return DurationSample(
-            keys, _days(self.delivered_at[mask] - self.log.created[mask])
+            keys, ns_to_days(self.delivered_at[mask] - self.log.created[mask])
         )
 
     # -- time in state ------------------------------------------------------------
@@ -528,7 +523,7 @@ class FlowReport:
         )
         index = np.flatnonzero(in_progress)
         last = last_events[index]
-        age = _days(self._as_of - self.committed_at[index])
+        age = ns_to_days(self._as_of - self.committed_at[index])
         order = np.argsort(-age, kind="stable")
         states = np.asarray(self.log.states, dtype=object)
         return Table(
@@ -536,7 +531,7 @@ class FlowReport:
                 "item": np.asarray(self.items, dtype=object)[index][order],
                 "state": states[self.log.state[last]][order],
                 "age_days": age[order],
-                "in_state_days": _days(self._as_of - self.log.time[last])[order],
+                "in_state_days": ns_to_days(self._as_of - self.log.time[last])[order],
             }
         )
 
@@ -704,7 +699,9 @@ class FlowReport:
         span_days = max((hi - lo) / NS_PER_DAY, 1e-9)
         rate = float(np.count_nonzero(delivered)) / span_days
         mean_cycle = (
-            float(_days(self.delivered_at[cycle] - self.committed_at[cycle]).mean())
+            float(
+                ns_to_days(self.delivered_at[cycle] - self.committed_at[cycle]).mean()
+            )
             if cycle.any()
             else float("nan")
         )
@@ -801,7 +798,7 @@ class FlowReport:
                 float((visits[i] - first_visits[i]) / visits[i]) if visits[i] else 0.0
             )
             here = open_items & (current_state == i)
-            ages = _days(self._as_of - log.time[last_events[here]])
+            ages = ns_to_days(self._as_of - log.time[last_events[here]])
             wip_series = state_wip[name]
             recent_days = max(int(recent_weeks * 7), 1)
             share = float(totals[i] / grand) if grand else 0.0

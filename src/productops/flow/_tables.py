@@ -12,6 +12,14 @@ from numpy.typing import NDArray
 __all__ = ["DurationSample", "Table"]
 
 SECONDS_PER_DAY = 86_400.0
+NS_PER_DAY = 86_400 * 1_000_000_000
+
+
+def ns_to_days(ns: NDArray[np.int64] | int) -> Any:
+    """Convert nanoseconds (an array or an int) to fractional days of 86,400 s."""
+    return np.asarray(ns, dtype=np.float64) / NS_PER_DAY
+
+
 DEFAULT_LEVELS = (50, 70, 85, 95)
 
 

@@ -22,7 +22,7 @@ import statistics
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Literal, NoReturn
 
@@ -31,6 +31,8 @@ from numpy.typing import NDArray
 
 from productops.errors import InvalidInputError
 from productops.flow import EventLog, analyze
+from productops.flow._eventlog import to_ns
+from productops.flow._tables import NS_PER_DAY, ns_to_days
 from productops.model import Process, StateCategory
 
 __all__ = [
@@ -68,8 +70,6 @@ MIN_BUFFERED_SHARE = 0.05
 MIN_SAMPLES = 5
 """Fewer observations than this in the window: fall back to the whole history."""
 
-_NS_PER_DAY = 86_400 * 1_000_000_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NONE = np.iinfo(np.int64).min
 _BIG = 1 << 62
 _VISITS_PER_ROW = 16  # random numbers per item: 16 visits in its first row
@@ -84,10 +84,6 @@ _KIND = {
     StateCategory.DONE: _DONE,
     StateCategory.BACKLOG: _BACKLOG,
 }
-
-
-def _ns(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(microseconds=1) * 1000
 
 
 def _raise_problems(what: str, problems: Sequence[str]) -> NoReturn:
@@ -1165,7 +1161,7 @@ def _history(log: EventLog, process: Process, as_of: datetime | None) -> _Histor
     return _History(
         log=lg,
         process=process,
-        as_of=_ns(report.as_of),
+        as_of=to_ns(report.as_of),
         category=[process.category_of(s) for s in lg.states],
         item=lg.item,
         state=lg.state,
@@ -1176,10 +1172,6 @@ def _history(log: EventLog, process: Process, as_of: datetime | None) -> _Histor
         committed=np.asarray(report.committed_at, dtype=np.int64),
         commit_index=commit_index,
     )
-
-
-def _days(ns: NDArray[np.int64] | int) -> Any:
-    return np.asarray(ns, dtype=np.float64) / _NS_PER_DAY
 
 
 def _snapshot(h: _History, at: int) -> tuple[WipItem, ...]:
@@ -1204,8 +1196,8 @@ def _snapshot(h: _History, at: int) -> tuple[WipItem, ...]:
     return tuple(
         WipItem(
             state=names[int(h.state[e])],
-            in_state_days=float(_days(at - int(h.time[e]))),
-            age_days=float(_days(at - int(h.committed[int(h.item[e])]))),
+            in_state_days=float(ns_to_days(at - int(h.time[e]))),
+            age_days=float(ns_to_days(at - int(h.committed[int(h.item[e])]))),
         )
         for e in current
     )
@@ -1319,7 +1311,7 @@ def _pickup_delays(
             continue
         freed = free.popleft() if free else _NONE
         if reached_buffer >= 0 and lo <= moment <= hi:
-            gaps.append(float(_days(moment - max(reached_buffer, freed))))
+            gaps.append(float(ns_to_days(moment - max(reached_buffer, freed))))
     if len(gaps) < MIN_SAMPLES:
         return None
     return Distribution.empirical(gaps)
@@ -1415,8 +1407,8 @@ def learn(
     {'In Progress': 0.22, 'Ready for QA': 0.78}
     """
     h = _history(log, process, as_of)
-    hi = h.as_of if window is None else _ns(window[1])
-    lo = hi - DEFAULT_WINDOW_DAYS * _NS_PER_DAY if window is None else _ns(window[0])
+    hi = h.as_of if window is None else to_ns(window[1])
+    lo = hi - DEFAULT_WINDOW_DAYS * NS_PER_DAY if window is None else to_ns(window[0])
     if lo >= hi:
         msg = f"window: start {window[0] if window else lo} is not before its end"
         raise InvalidInputError(msg)
@@ -1458,7 +1450,7 @@ def learn(
     times = np.sort(committed[arrived])
     # The quiet time before the first and after the last commitment is data
     # too: without it, a burst would pass for the rate of the whole window.
-    gaps = _days(np.diff(np.concatenate(([lo], times, [hi]))))
+    gaps = ns_to_days(np.diff(np.concatenate(([lo], times, [hi]))))
     arrivals = Distribution.empirical(gaps.tolist())
     entry_codes = h.state[h.commit_index[arrived]]
     entry_counts = np.bincount(entry_codes, minlength=len(names))
@@ -1541,9 +1533,9 @@ def learn(
             visit & was_left & of_state,
             f"times in {name!r}",
         )
-        ages = _days(h.as_of - h.time[visit & of_state & ~was_left])
+        ages = ns_to_days(h.as_of - h.time[visit & of_state & ~was_left])
         if category is StateCategory.ACTIVE:
-            sample = _days(h.leave[durations_mask] - h.time[durations_mask])
+            sample = ns_to_days(h.leave[durations_mask] - h.time[durations_mask])
             services[s] = Distribution.empirical(
                 (sample if sample.size else ages).tolist()
             )
@@ -1558,7 +1550,7 @@ def learn(
                     edge = visit & was_left & of_state & (h.next_state == code)
                 if not edge.any():
                     edge = durations_mask
-                sample = _days(h.leave[edge] - h.time[edge])
+                sample = ns_to_days(h.leave[edge] - h.time[edge])
                 if not sample.size:
                     sample = ages
                 per_edge[target] = (
@@ -3085,7 +3077,7 @@ def backtest(
         raise InvalidInputError(msg)
     _positive(replications, "replications", whole=True)
     _check_confidence(confidence)
-    lo, hi = _ns(window[0]), _ns(window[1])
+    lo, hi = to_ns(window[0]), to_ns(window[1])
     if lo >= hi:
         msg = f"window: start {window[0]} is not before its end {window[1]}"
         raise InvalidInputError(msg)
@@ -3094,7 +3086,7 @@ def backtest(
     if not len(observed_cycle):
         msg = "nothing was delivered in the window; there is nothing to compare"
         raise InvalidInputError(msg)
-    span_days = (hi - lo) / _NS_PER_DAY
+    span_days = (hi - lo) / NS_PER_DAY
     observed: dict[str, float] = {
         f"cycle_time.p{k:g}": v for k, v in observed_cycle.percentiles(LEVELS).items()
     }
@@ -3109,7 +3101,7 @@ def backtest(
     replayed = None
     if arrivals == "observed":
         committed = h.committed[(h.committed != _NONE) & (h.committed > lo)]
-        replayed = tuple(_days(np.sort(committed[committed <= hi]) - lo).tolist())
+        replayed = tuple(ns_to_days(np.sort(committed[committed <= hi]) - lo).tolist())
     plan = _Plan(
         wip=wip,
         warmup=0.0,
