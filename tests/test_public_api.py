@@ -13,6 +13,8 @@ import productops.errors
 import productops.flow
 import productops.forecast
 import productops.model
+import productops.scoring
+import productops.scoring.risk
 
 PUBLIC_MODULES = [
     productops,
@@ -20,6 +22,8 @@ PUBLIC_MODULES = [
     productops.model,
     productops.flow,
     productops.forecast,
+    productops.scoring,
+    productops.scoring.risk,
 ]
 
 

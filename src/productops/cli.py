@@ -100,15 +100,85 @@ def _release_section(workspace: Workspace) -> RenderableType | None:
 
 
 def _risk_section(workspace: Workspace) -> RenderableType | None:
-    open_risks = [risk for risk in workspace.risks if risk.is_open]
+    from .scoring import risk
+
+    open_risks = [r for r in workspace.risks if r.is_open]
     if not open_risks:
         return None
-    ranked = sorted(open_risks, key=lambda risk: -(risk.score or 0))[:5]
-    table = _table(f"Top open risks ({len(open_risks)} open)", "risk", "L x I", "owner")
-    for risk in ranked:
-        score = "-" if risk.score is None else f"{risk.likelihood}x{risk.impact}"
-        table.add_row(f"{risk.key} {risk.title}", score, risk.owner or "-")
-    return table
+    ranked = sorted(
+        open_risks, key=lambda r: (-(r.score or 0), -(r.expected_cost or 0))
+    )
+    table = _table(
+        f"Top open risks ({len(open_risks)} open)",
+        "risk",
+        "L x I",
+        "rating",
+        "expected cost",
+    )
+    for item in ranked[:5]:
+        score = "-" if item.score is None else f"{item.likelihood}x{item.impact}"
+        rating = "-" if item.score is None or item.scale != 5 else str(item.rating())
+        cost = "-" if item.expected_cost is None else f"{item.expected_cost:,.0f}"
+        table.add_row(
+            f"{item.key} {item.title}", score, rating, cost, item.owner or "-"
+        )
+    totals = risk.rollup(open_risks, by="category")
+    now = risk.residual_report(open_risks)
+    note = Text(
+        f"Open exposure {totals.exposure:,.0f} (probability x cost) and score "
+        f"{totals.score} (L x I); after finished mitigations: "
+        f"{now.residual_exposure:,.0f} and {now.residual_score}. Ratings from the "
+        "NHS NPSA 5 x 5 matrix."
+    )
+    return Group(table, note)
+
+
+def _backlog_section(workspace: Workspace) -> RenderableType | None:
+    from .model import InitiativeStatus
+    from .scoring import rank, sensitivity
+
+    backlog = [
+        initiative
+        for initiative in workspace.initiatives
+        if initiative.status in (InitiativeStatus.IDEA, InitiativeStatus.PLANNED)
+    ]
+    if not backlog:
+        return None
+    ranking = rank(backlog, by="rice", missing="last")
+    scored = [entry.item for entry in ranking if entry.score is not None]
+    top = min(5, len(scored))
+    if not top:
+        return None
+    robust = sensitivity(
+        scored,
+        score="reach * impact * confidence / effort",
+        top=top,
+        vary_inputs={"effort": (0.7, 1.5), "reach": (0.8, 1.2)},
+        trials=5_000,
+        seed=1,
+    )
+    chance = dict(zip(robust.labels, robust.probabilities.tolist(), strict=True))
+    table = _table(
+        f"Backlog by RICE ({len(backlog)} open initiatives)",
+        "rank",
+        "initiative",
+        "RICE",
+        f"P(top {top})",
+    )
+    for entry in ranking.top(top + 2):
+        if entry.score is None or entry.item is None:
+            continue
+        table.add_row(
+            str(entry.rank),
+            f"{entry.label} {entry.item.title}",
+            f"{entry.score:,.0f}",
+            f"{chance[entry.label]:.0%}",
+        )
+    note = Text(
+        f"P(top {top}): share of 5,000 trials in which the initiative stays in the top "
+        f"{top} when effort is off by -30 % to +50 % and reach by +-20 %."
+    )
+    return Group(table, note)
 
 
 def _number(value: float) -> str:
@@ -269,6 +339,7 @@ DEMO_SECTIONS: list[Section] = [
     _flow_section,
     _forecast_section,
     _what_if_section,
+    _backlog_section,
     _release_section,
     _risk_section,
     _kpi_section,

@@ -1695,11 +1695,12 @@ def _risks(rng: random.Random, items: Sequence[WorkItem]) -> tuple[Risk, ...]:
         cost = spec.cost
         probability = spec.probability
         reduce = rng.choice((1, 2))
+        due = (raised + timedelta(days=rng.randrange(30, 150))).date()
         mitigation = Mitigation(
             description=spec.mitigation,
             owner=spec.owner,
             status=spec.mitigation_status,
-            due=(raised + timedelta(days=rng.randrange(30, 150))).date(),
+            due=due,
             cost=float(rng.randrange(5, 40) * 1_000),
             residual_likelihood=max(1, likelihood - reduce),
             residual_impact=max(1, impact - (reduce - 1)),
@@ -1708,6 +1709,14 @@ def _risks(rng: random.Random, items: Sequence[WorkItem]) -> tuple[Risk, ...]:
             else round(probability / 2, 2),
             residual_cost=None if cost is None else round(cost * 0.6, -3),
         )
+        closed = None
+        if spec.status in (RiskStatus.CLOSED, RiskStatus.OCCURRED):
+            # A week after the mitigation was due; drawn without the rng so
+            # every other value stays as it was.
+            closed = min(
+                datetime.combine(due, time(10), tzinfo=UTC) + timedelta(days=7),
+                DEMO_AS_OF - timedelta(days=1),
+            )
         risks.append(
             Risk(
                 key=f"R-{number}",
@@ -1722,6 +1731,7 @@ def _risks(rng: random.Random, items: Sequence[WorkItem]) -> tuple[Risk, ...]:
                 detection=spec.detection,
                 owner=spec.owner,
                 raised_at=raised,
+                closed_at=closed,
                 review_date=(
                     DEMO_AS_OF + timedelta(days=rng.randrange(-20, 45))
                 ).date(),

@@ -7,6 +7,7 @@ from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
+from ..errors import InvalidInputError
 from ._base import (
     Key,
     NonEmptyStr,
@@ -205,3 +206,90 @@ class Initiative(ProductOpsModel):
     """Keys of the work items that deliver it."""
     tags: tuple[NonEmptyStr, ...] = ()
     """Themes."""
+
+    def _inputs(self, method: str, names: tuple[str, ...]) -> dict[str, float]:
+        values = {name: getattr(self, name) for name in names}
+        missing = [name for name, value in values.items() if value is None]
+        if missing:
+            msg = f"initiative {self.key!r}: {method} needs {', '.join(missing)}"
+            raise InvalidInputError(msg)
+        return values
+
+    def rice(self, *, strict: bool = False) -> float:
+        """Return the RICE score from `reach`, `impact`, `confidence` and `effort`.
+
+        Calls `productops.scoring.rice`; see there for the formula and scales.
+
+        Raises
+        ------
+        InvalidInputError
+            If any of the four fields is unset (all missing ones are named).
+
+        Examples
+        --------
+        >>> Initiative(key="P1", title="Onboarding", reach=450, impact=3,
+        ...            confidence=1.0, effort=2).rice()
+        675.0
+        """
+        from productops.scoring import rice
+
+        inputs = self._inputs("RICE", ("reach", "impact", "confidence", "effort"))
+        return rice(
+            reach=inputs["reach"],
+            impact=inputs["impact"],
+            confidence=inputs["confidence"],
+            effort=inputs["effort"],
+            strict=strict,
+        )
+
+    def cost_of_delay(self) -> float:
+        """Return SAFe's cost of delay, the sum of the three WSJF value fields.
+
+        Business value + time criticality + risk reduction.
+
+        Raises
+        ------
+        InvalidInputError
+            If any of the three fields is unset.
+
+        Examples
+        --------
+        >>> Initiative(key="I", title="SSO", business_value=8, time_criticality=5,
+        ...            risk_reduction=3, job_size=5).cost_of_delay()
+        16.0
+        """
+        inputs = self._inputs(
+            "cost of delay", ("business_value", "time_criticality", "risk_reduction")
+        )
+        return float(sum(inputs.values()))
+
+    def wsjf(self, *, strict: bool = False) -> float:
+        """Return WSJF: `cost_of_delay` divided by `job_size`.
+
+        Calls `productops.scoring.wsjf`; with `strict`, every estimate must be
+        on the modified Fibonacci scale.
+
+        Raises
+        ------
+        InvalidInputError
+            If any of the four fields is unset.
+
+        Examples
+        --------
+        >>> Initiative(key="I", title="SSO", business_value=8, time_criticality=5,
+        ...            risk_reduction=3, job_size=5).wsjf()
+        3.2
+        """
+        from productops.scoring import wsjf
+
+        inputs = self._inputs(
+            "WSJF",
+            ("business_value", "time_criticality", "risk_reduction", "job_size"),
+        )
+        return wsjf(
+            business_value=inputs["business_value"],
+            time_criticality=inputs["time_criticality"],
+            risk_reduction=inputs["risk_reduction"],
+            job_size=inputs["job_size"],
+            strict=strict,
+        )
