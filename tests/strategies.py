@@ -55,7 +55,9 @@ def work_items(draw: st.DrawFn, key: str | None = None) -> po.WorkItem:
         )
     )
     history = []
-    at = created
+    # Step in UTC: wall-clock arithmetic on a zoned time can go backwards
+    # across a daylight-saving change.
+    at = created.astimezone(UTC)
     for previous, status, gap in zip(statuses, statuses[1:], gaps, strict=False):
         at = at + timedelta(seconds=gap)
         history.append(

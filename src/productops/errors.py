@@ -13,6 +13,7 @@ ProductOpsError                         base; catch-all for callers
     ├── AdapterNotFoundError(LookupError)   names the extra to install
     ├── AdapterConfigError(ConfigurationError)  missing token, bad base_url
     ├── ConnectionFailedError           the tool could not be reached
+    ├── ResponseFormatError             the tool answered, but not in its API's shape
     └── APIError                        .status_code, .request_id, .body
         ├── AuthenticationError         401 / 403
         ├── NotFoundError               404
@@ -50,6 +51,7 @@ __all__ = [
     "ProductOpsWarning",
     "RateLimitedError",
     "RecordProblem",
+    "ResponseFormatError",
 ]
 
 
@@ -209,6 +211,29 @@ class ConnectionFailedError(AdapterError):
     >>> str(ConnectionFailedError("timed out after 30 s", adapter="jira"))
     'timed out after 30 s'
     """
+
+
+class ResponseFormatError(AdapterError):
+    """The tool answered, but the body is not what its API promises.
+
+    A truncated or invalid JSON page, or a page without the field that holds
+    the records. Never turned into a silently partial result.
+
+    Attributes
+    ----------
+    request : str
+        The request that got the answer (method and URL, secrets redacted).
+
+    Examples
+    --------
+    >>> err = ResponseFormatError("not JSON", adapter="jira", request="GET /x")
+    >>> err.request
+    'GET /x'
+    """
+
+    def __init__(self, message: str, *, adapter: str, request: str) -> None:
+        super().__init__(message, adapter=adapter)
+        self.request = request
 
 
 class APIError(AdapterError):
