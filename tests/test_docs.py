@@ -47,7 +47,12 @@ def test_guide_code_runs(path: Path, tmp_path: Path) -> None:
         for number, code in enumerate(python_blocks(path), start=1):
             buffer = io.StringIO()
             with contextlib.redirect_stdout(buffer):
-                exec(compile(code, f"{path.name} block {number}", "exec"), namespace)  # noqa: S102
+                # dont_inherit: run as a reader would, without this file's
+                # `from __future__ import annotations`.
+                block = compile(
+                    code, f"{path.name} block {number}", "exec", dont_inherit=True
+                )
+                exec(block, namespace)  # noqa: S102
             expected = expected_output(code)
             if expected is not None:
                 printed = [line.strip() for line in buffer.getvalue().splitlines()]

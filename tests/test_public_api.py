@@ -9,6 +9,7 @@ import types
 import pytest
 
 import productops
+import productops.adapters
 import productops.errors
 import productops.flow
 import productops.forecast
@@ -18,6 +19,7 @@ import productops.scoring.risk
 
 PUBLIC_MODULES = [
     productops,
+    productops.adapters,
     productops.errors,
     productops.model,
     productops.flow,

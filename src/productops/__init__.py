@@ -33,7 +33,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from . import datasets, flow, forecast, model, scoring
+    from . import adapters, datasets, flow, forecast, model, scoring
     from .model import (
         KPI,
         Cadence,
@@ -134,6 +134,7 @@ __all__ = [
     "WorkItem",
     "Workspace",
     "__version__",
+    "adapters",
     "datasets",
     "errors",
     "flow",
@@ -145,7 +146,9 @@ __all__ = [
 
 # The domain model needs pydantic, whose import alone takes most of a fast
 # start-up budget; these names and submodules load on first access (PEP 562).
-_LAZY_SUBMODULES = frozenset({"datasets", "flow", "forecast", "model", "scoring"})
+_LAZY_SUBMODULES = frozenset(
+    {"adapters", "datasets", "flow", "forecast", "model", "scoring"}
+)
 # Every exported name not bound above is a model name, imported under TYPE_CHECKING.
 _LAZY_MODEL_NAMES = frozenset(__all__) - set(globals()) - _LAZY_SUBMODULES
 
