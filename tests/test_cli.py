@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import ClassVar
 
 from click.testing import CliRunner
 
@@ -102,3 +103,78 @@ def test_version_option() -> None:
     code, out, _ = invoke("--version")
     assert code == 0
     assert po.__version__ in out
+
+
+class MemoryTracker:
+    """A WorkTracker over demo items; records what it was asked."""
+
+    name = "memory"
+    calls: ClassVar[list[dict[str, object]]] = []
+
+    def __init__(self, **settings: object) -> None:
+        self.settings = settings
+        self.demo = po.datasets.load_demo()
+
+    def work_items(self, *, query=None, updated_since=None, progress=None):
+        MemoryTracker.calls.append(
+            {"query": query, "since": updated_since, **self.settings}
+        )
+        items = [
+            i
+            for i in self.demo.work_items[:30]
+            if updated_since is None or (i.updated or i.created) >= updated_since
+        ]
+        for done, item in enumerate(items, start=1):
+            if progress is not None:
+                progress(
+                    po.adapters.Progress("memory", "issues", done, len(items), done)
+                )
+            yield item
+
+    def releases(self, *, project=None):
+        return iter(self.demo.releases)
+
+    def dependencies(self, *, query=None):
+        return iter(())
+
+    def process(self, *, project):
+        return self.demo.process
+
+    def create_item(self, *, project, title, type="story", **fields):
+        raise NotImplementedError
+
+    def transition(self, key, *, to_status):
+        raise NotImplementedError
+
+    def comment(self, key, text):
+        raise NotImplementedError
+
+
+def test_sync_writes_a_workspace_and_then_fetches_only_changes(tmp_path: Path) -> None:
+    po.adapters.register("memory", MemoryTracker, replace=True)
+    MemoryTracker.calls.clear()
+    out = tmp_path / "synced"
+    code, first, _ = invoke(
+        "sync", "memory", "--out", str(out), "--project", "APP", "--set", "team=core"
+    )
+    assert code == 0
+    assert "Fetched 30 work items (30 in" in first
+    workspace = po.Workspace.load(out)
+    assert len(workspace.work_items) == 30
+    assert workspace.process == po.datasets.load_demo().process
+    assert MemoryTracker.calls[0]["team"] == "core"
+    assert MemoryTracker.calls[0]["since"] is None
+    code, again, _ = invoke("sync", "memory", "--out", str(out))
+    assert code == 0
+    assert MemoryTracker.calls[1]["since"] is not None
+    assert "(30 in" in again
+    assert len(po.Workspace.load(out).work_items) == 30
+
+
+def test_sync_reports_adapter_errors_without_a_traceback(tmp_path: Path) -> None:
+    code, _, err = invoke("sync", "no-such-tool", "--out", str(tmp_path))
+    assert code == 1
+    assert "no adapter named 'no-such-tool'" in err
+    code, _, err = invoke("sync", "memory", "--out", str(tmp_path), "--set", "x")
+    assert code == 2
+    assert "KEY=VALUE" in err

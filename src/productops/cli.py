@@ -8,6 +8,9 @@ Commands
     List the record types, print the JSON Schema of one, or write them all.
 ``productops validate FOLDER [--tz ZONE]``
     Load a workspace folder and report every bad record.
+``productops sync ADAPTER --out FOLDER [--query Q] [--project KEY] [--set K=V]``
+    Fetch work items (and releases and dependencies) from a tool into a workspace
+    folder, with a progress bar; later runs fetch only what changed.
 
 The demo summary is built from a list of sections (`DEMO_SECTIONS`), each a
 function from a workspace to something rich can print; later features add
@@ -32,9 +35,18 @@ from ._version import __version__
 from .errors import ProductOpsError
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
     from .flow import FlowReport
 
-from .model import RECORD_TYPES, GateStatus, ReleaseStatus, Workspace, json_schema
+from .model import (
+    RECORD_TYPES,
+    GateStatus,
+    Release,
+    ReleaseStatus,
+    Workspace,
+    json_schema,
+)
 
 __all__ = ["DEMO_SECTIONS", "main"]
 
@@ -425,3 +437,141 @@ def validate(folder: Path, tz: str | None) -> None:
         raise SystemExit(1) from None
     counts = ", ".join(f"{n} {name}" for name, n in workspace.counts().items() if n)
     click.echo(f"OK: {folder} ({counts or 'empty'})")
+
+
+SYNC_STATE = ".productops-sync.json"
+"""File in a synced folder that remembers, per adapter and query, how far it got."""
+
+
+def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            msg = f"expected KEY=VALUE, got {pair!r}"
+            raise click.BadParameter(msg, param_hint="--set")
+        settings[name.strip()] = value
+    return settings
+
+
+@main.command()
+@click.argument("adapter_name", metavar="ADAPTER")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Workspace folder to create or update.",
+)
+@click.option("--query", default=None, help="The tool's own query (JQL for Jira).")
+@click.option(
+    "--project", default=None, help="Also read this project's workflow as the process."
+)
+@click.option("--profile", default=None, help="Settings profile in the config file.")
+@click.option(
+    "--set",
+    "pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An adapter setting, e.g. --set base_url=https://acme.atlassian.net.",
+)
+@click.option("--full", is_flag=True, help="Fetch everything, not only changes.")
+def sync(
+    adapter_name: str,
+    out: Path,
+    query: str | None,
+    project: str | None,
+    profile: str | None,
+    pairs: tuple[str, ...],
+    full: bool,
+) -> None:
+    """Fetch work items from ADAPTER into the workspace folder --out.
+
+    Settings not given with --set come from PRODUCTOPS_<ADAPTER>_<SETTING>
+    environment variables and the profile file. The first run fetches
+    everything the query matches; later runs fetch only items updated since
+    the last one and merge them in.
+    """
+    from datetime import datetime
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from . import adapters
+
+    console = Console(stderr=True)
+    try:
+        tracker = adapters.get(adapter_name, profile=profile, **_settings(pairs))
+        if not isinstance(tracker, adapters.WorkTracker):
+            msg = f"the {adapter_name} adapter cannot list work items"
+            raise click.UsageError(msg)
+        state_file = out / SYNC_STATE
+        state = (
+            json.loads(state_file.read_text(encoding="utf-8"))
+            if state_file.is_file()
+            else {}
+        )
+        slot = f"{adapter_name}:{query or ''}"
+        since = (
+            None if full or slot not in state else datetime.fromisoformat(state[slot])
+        )
+        workspace = (
+            Workspace.load(out)
+            if (out / "workspace.json").is_file()
+            else Workspace(name=f"{adapter_name} sync")
+        )
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[requests]} requests"),
+            console=console,
+            transient=False,
+        ) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def report(progress: adapters.Progress) -> None:
+                if progress.stage not in tasks:
+                    tasks[progress.stage] = bar.add_task(
+                        progress.stage, total=progress.total, requests=0
+                    )
+                bar.update(
+                    tasks[progress.stage],
+                    completed=progress.done,
+                    total=progress.total,
+                    requests=progress.requests,
+                )
+
+            fetched = list(
+                tracker.work_items(query=query, updated_since=since, progress=report)
+            )
+        releases = list(tracker.releases(project=project))
+        dependencies = list(tracker.dependencies(query=query))
+        process = tracker.process(project=project) if project else workspace.process
+    except ProductOpsError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise SystemExit(1) from None
+    merged = {item.key: item for item in workspace.work_items}
+    merged.update((item.key, item) for item in fetched)
+    workspace = workspace.evolve(
+        work_items=tuple(merged.values()),
+        releases=_upsert(workspace.releases, releases),
+        dependencies=tuple(dict.fromkeys((*workspace.dependencies, *dependencies))),
+        process=process,
+    )
+    workspace.save(out)
+    newest = max(
+        (item.updated or item.created for item in fetched),
+        default=None,
+    )
+    if newest is not None:
+        state[slot] = newest.isoformat()
+    state_file.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    click.echo(
+        f"Fetched {len(fetched)} work items ({len(merged)} in {out}), "
+        f"{len(releases)} releases, {len(dependencies)} dependencies"
+    )
+
+
+def _upsert(old: tuple[Release, ...], new: list[Release]) -> tuple[Release, ...]:
+    merged = {record.key: record for record in old}
+    merged.update((record.key, record) for record in new)
+    return tuple(merged.values())

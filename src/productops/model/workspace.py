@@ -280,7 +280,9 @@ class Workspace(ProductOpsModel):
         """Read a workspace folder written by `save` (or by hand).
 
         Collections whose file is missing are empty. Every record is validated,
-        and all problems in all files are reported together.
+        and all problems in all files are reported together. Other JSON files
+        are reported as unknown, except hidden ones (``.productops-sync.json``,
+        where ``productops sync`` keeps its progress).
 
         Parameters
         ----------
@@ -330,7 +332,9 @@ class Workspace(ProductOpsModel):
         problems += [
             RecordProblem(str(path), None, None, "", "unknown collection file")
             for path in sorted(folder.glob("*.json*"))
-            if path.suffix in (".json", ".jsonl") and path.name not in known
+            if path.suffix in (".json", ".jsonl")
+            and path.name not in known
+            and not path.name.startswith(".")  # tools' own state, e.g. sync cursors
         ]
         for name, model in cls.COLLECTIONS.items():
             path = folder / f"{name}.json"
