@@ -16,6 +16,7 @@ import productops.forecast
 import productops.model
 import productops.scoring
 import productops.scoring.risk
+import productops.testing
 
 PUBLIC_MODULES = [
     productops,
@@ -26,6 +27,7 @@ PUBLIC_MODULES = [
     productops.forecast,
     productops.scoring,
     productops.scoring.risk,
+    productops.testing,
 ]
 
 

@@ -1,0 +1,51 @@
+"""Fakes of the tools productops talks to, for testing integrations.
+
+`FakeJira` serves a `productops.Workspace` in Jira's real REST shapes; build
+fakes of other tools on `FakeService`. Every fake works two ways, with the same
+handlers behind both:
+
+- in process, as an httpx transport:
+  ``httpx.Client(transport=fake.transport(), base_url=fake.base_url)``;
+- as a real threaded HTTP server on ``127.0.0.1``, for any client in any
+  language: ``with fake.serve() as base_url: ...``.
+
+`Faults` make a fake slow, paged, rate limited or broken on chosen request
+numbers, and ``fake.requests`` logs what it received (never the credentials).
+
+Examples
+--------
+>>> import httpx
+>>> import productops as po
+>>> from productops.testing import FakeJira, Faults
+>>> fake = FakeJira(po.datasets.load_demo(), faults=Faults(rate_limit_every=2))
+>>> with httpx.Client(transport=fake.transport(), base_url=fake.base_url,
+...                   auth=fake.credentials) as client:
+...     [client.get("/rest/api/3/myself").status_code for _ in range(2)]
+[200, 429]
+"""
+
+from __future__ import annotations
+
+from ._fake import (
+    FakeHTTPError,
+    FakeRequest,
+    FakeService,
+    FakeTransport,
+    Fault,
+    Faults,
+    RecordedRequest,
+    route,
+)
+from ._jira import FakeJira
+
+__all__ = [
+    "FakeHTTPError",
+    "FakeJira",
+    "FakeRequest",
+    "FakeService",
+    "FakeTransport",
+    "Fault",
+    "Faults",
+    "RecordedRequest",
+    "route",
+]
