@@ -70,7 +70,11 @@ class AdapterInfo:
     extra: str | None = None
 
 
-_BUILTINS: dict[str, AdapterInfo] = {}
+_BUILTINS: dict[str, AdapterInfo] = {
+    "github": AdapterInfo(
+        "github", "productops.adapters.github:GitHubAdapter", "built-in", None
+    ),
+}
 """Adapters shipped with productops, by name (filled as modules land)."""
 
 _lock = threading.RLock()

@@ -1,7 +1,7 @@
 """Fakes of the tools productops talks to, for testing integrations.
 
-`FakeJira` serves a `productops.Workspace` in Jira's real REST shapes; build
-fakes of other tools on `FakeService`. Every fake works two ways, with the same
+`FakeJira` and `FakeGitHub` serve a `productops.Workspace` in the tools' real
+REST shapes; build fakes of other tools on `FakeService`. Every fake works two ways, with the same
 handlers behind both:
 
 - in process, as an httpx transport:
@@ -36,9 +36,11 @@ from ._fake import (
     RecordedRequest,
     route,
 )
+from ._github import FakeGitHub
 from ._jira import FakeJira
 
 __all__ = [
+    "FakeGitHub",
     "FakeHTTPError",
     "FakeJira",
     "FakeRequest",
