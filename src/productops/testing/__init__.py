@@ -1,8 +1,8 @@
 """Fakes of the tools productops talks to, for testing integrations.
 
 `FakeJira` and `FakeGitHub` serve a `productops.Workspace` in the tools' real
-REST shapes; build fakes of other tools on `FakeService`. Every fake works two ways, with the same
-handlers behind both:
+REST shapes; build fakes of other tools on `FakeService`. Every fake works two
+ways, with the same handlers behind both:
 
 - in process, as an httpx transport:
   ``httpx.Client(transport=fake.transport(), base_url=fake.base_url)``;
