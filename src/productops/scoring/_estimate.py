@@ -511,7 +511,9 @@ class ThreePoint:
             unit = _triangular_ppf_unit(p, peak)
         else:
             unit = _betaincinv(*self._shape, p)
-        return np.asarray(self.low + self.width * unit, dtype=np.float64)
+        # low + width * 1 can round past high: keep quantiles inside the range.
+        values = np.clip(self.low + self.width * unit, self.low, self.high)
+        return np.asarray(values, dtype=np.float64)
 
     @overload
     def percentile(self, q: float) -> float: ...
