@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -42,25 +41,13 @@ from productops.adapters.github import (
 from productops.datasets import load_demo
 from productops.testing._fake import Faults
 from productops.testing._github import FakeGitHub
+from tests.fixtures import API
 
 TOKEN = "ghp_test-token-that-must-never-leak"
 REPO = "octo-org/octo-repo"
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = next(
-    (
-        path
-        for path in (
-            ROOT / "shared",
-            ROOT.parent / "shared",
-            ROOT.parent.parent / "shared",
-        )
-        if (path / "fixtures").is_dir()
-    ),
-    ROOT / "shared",
-)
-FIXTURES = SHARED / "fixtures" / "api" / "github"
+FIXTURES = API / "github"
 needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason="shared/fixtures is not next to the checkout"
+    not FIXTURES.is_dir(), reason="tests/data/api is missing"
 )
 APP = GitHubMapping(key_format="APP-{number}", deployment_key_format="DEP-{id}")
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,23 +21,11 @@ from productops.adapters.github import GitHubMapping
 from productops.errors import InvalidInputError
 from productops.testing._fake import Fault, Faults
 from productops.testing._github import FakeGitHub
+from tests.fixtures import API
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = next(
-    (
-        path
-        for path in (
-            ROOT / "shared",
-            ROOT.parent / "shared",
-            ROOT.parent.parent / "shared",
-        )
-        if (path / "fixtures").is_dir()
-    ),
-    ROOT / "shared",
-)
-FIXTURES = SHARED / "fixtures" / "api" / "github"
+FIXTURES = API / "github"
 needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason="shared/fixtures is not next to the checkout"
+    not FIXTURES.is_dir(), reason="tests/data/api is missing"
 )
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 ISSUES = "/repos/octo-org/octo-repo/issues"

@@ -7,7 +7,6 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,24 +18,12 @@ import productops as po
 from productops.errors import AdapterError, InvalidInputError
 from productops.testing import FakeJira, Fault, Faults
 from tests import strategies
+from tests.fixtures import API, JIRA_SPEC
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = next(
-    (
-        path
-        for path in (
-            ROOT / "shared",
-            ROOT.parent / "shared",
-            ROOT.parent.parent / "shared",
-        )
-        if (path / "fixtures").is_dir()
-    ),
-    ROOT / "shared",
-)
-FIXTURES = SHARED / "fixtures" / "api" / "jira"
-SPEC = SHARED / "fixtures" / "specs" / "jira-cloud-platform.swagger-v3.v3.json"
+FIXTURES = API / "jira"
+SPEC = JIRA_SPEC
 needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason="shared/fixtures is not next to the checkout"
+    not FIXTURES.is_dir(), reason="tests/data/api is missing"
 )
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
