@@ -10,6 +10,9 @@ import pytest
 
 import productops
 import productops.adapters
+import productops.adapters.files
+import productops.adapters.github
+import productops.adapters.jira
 import productops.errors
 import productops.flow
 import productops.forecast
@@ -21,6 +24,9 @@ import productops.testing
 PUBLIC_MODULES = [
     productops,
     productops.adapters,
+    productops.adapters.files,
+    productops.adapters.github,
+    productops.adapters.jira,
     productops.errors,
     productops.model,
     productops.flow,

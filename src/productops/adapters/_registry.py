@@ -74,6 +74,9 @@ _BUILTINS: dict[str, AdapterInfo] = {
     "github": AdapterInfo(
         "github", "productops.adapters.github:GitHubAdapter", "built-in", None
     ),
+    "jira": AdapterInfo(
+        "jira", "productops.adapters.jira:JiraAdapter", "built-in", None
+    ),
 }
 """Adapters shipped with productops, by name (filled as modules land)."""
 
