@@ -51,7 +51,6 @@ from __future__ import annotations
 import csv
 import enum
 import functools
-import gc
 import importlib
 import io
 import json
@@ -84,6 +83,7 @@ from typing import (
 
 from pydantic import AwareDatetime, ValidationError
 
+from productops._gc import gc_paused
 from productops.errors import (
     AdapterNotFoundError,
     ConfigurationError,
@@ -1106,7 +1106,7 @@ def read_jira_csv(
             "zone; give it, e.g. tz='Europe/Berlin'"
         )
         raise InvalidInputError(msg)
-    with _gc_paused():
+    with gc_paused():
         sheet = _csv_sheet(Path(path), delimiter=delimiter, encoding=encoding)
         reader = _JiraReader(sheet, zone, story_points=story_points, keep=keep)
         return reader.read(process)
@@ -1464,23 +1464,6 @@ def _unknown_note(sheet: _Sheet, unknown: Sequence[str]) -> list[str]:
     ]
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while records are built.
-
-    Building tens of thousands of dicts and records makes CPython run full
-    collections over and over, for no garbage: pausing it halves a large read.
-    Reference counting still frees memory meanwhile.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _load_table(
     table: _Table,
     main: _Sheet,
@@ -1490,7 +1473,7 @@ def _load_table(
     columns: Columns | None,
 ) -> tuple[list[ProductOpsModel], list[RecordProblem], list[str]]:
     """Read, convert and validate a table and its child table."""
-    with _gc_paused():
+    with gc_paused():
         return _load_table_unpaused(table, main, child, zone=zone, columns=columns)
 
 

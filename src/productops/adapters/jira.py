@@ -60,6 +60,7 @@ from pydantic import (
     field_validator,
 )
 
+from .._gc import gc_paused
 from ..errors import (
     AdapterConfigError,
     AdapterError,
@@ -1002,6 +1003,27 @@ class JiraAdapter:
         >>> len(first.items), len(again.items), again.cursor.finished
         (410, 0, True)
         """
+        with gc_paused():
+            return self._sync(
+                query,
+                project=project,
+                cursor=cursor,
+                checkpoint=checkpoint,
+                progress=progress,
+            )
+
+    def _sync(
+        self,
+        query: str | None,
+        *,
+        project: str | None,
+        cursor: JiraCursor | None,
+        checkpoint: Checkpoint | None,
+        progress: ProgressCallback | None,
+    ) -> JiraSync:
+        # Pausing the cyclic collector (see `sync`) matters: the sync builds
+        # thousands of records and keeps them all, so full collections find
+        # no garbage and only cost time.
         where, _ = self._restriction(query, project)
         if cursor is not None and cursor.query != where:
             msg = (
