@@ -431,6 +431,17 @@ class _Policy:
             raise _GiveUp(_final(outcome.exception() or RuntimeError("retry")))
         return wait
 
+    def retrying(self) -> dict[str, Any]:
+        """Return the tenacity settings both cores use (all but `sleep`)."""
+        return {
+            "stop": tenacity.stop_after_attempt(self.retry.attempts)
+            | tenacity.stop_after_delay(self.retry.total),
+            "wait": self.wait_for,
+            "retry": tenacity.retry_if_exception_type(_Retry),
+            "before_sleep": self.log_retry,
+            "reraise": True,
+        }
+
     def log_retry(self, state: tenacity.RetryCallState) -> None:
         outcome = state.outcome
         if outcome is None:
@@ -488,12 +499,6 @@ def _error_detail(response: httpx.Response) -> str:
     return "; ".join(parts)[:500]
 
 
-def _stop(policy: _Policy) -> tenacity.stop.stop_base:
-    return tenacity.stop_after_attempt(
-        policy.retry.attempts
-    ) | tenacity.stop_after_delay(policy.retry.total)
-
-
 def _final(error: BaseException) -> BaseException:
     return error.error if isinstance(error, _Retry) else error
 
@@ -540,6 +545,20 @@ class _CoreBase:
     def redact(self) -> Redactor:
         """The redactor that hides this core's secrets."""
         return self._policy.redact
+
+    def _options(
+        self,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        headers: Mapping[str, str] | None,
+    ) -> dict[str, Any]:
+        """Keyword arguments for ``build_request``: ours merged with the call's."""
+        return {
+            "params": params,
+            "json": json,
+            "headers": {**self._headers, **(headers or {})},
+            "timeout": self._timeout,
+        }
 
     def _idempotent(self, method: str, *, idempotent: bool | None) -> bool:
         if idempotent is not None:
@@ -663,12 +682,7 @@ class HttpCore(_CoreBase):
         policy = self._policy
         again = self._idempotent(method, idempotent=idempotent)
         request = self._client.build_request(
-            method,
-            _join(self.base_url, url),
-            params=params,
-            json=json,
-            headers={**self._headers, **(headers or {})},
-            timeout=self._timeout,
+            method, _join(self.base_url, url), **self._options(params, json, headers)
         )
 
         def attempt() -> httpx.Response:
@@ -684,14 +698,7 @@ class HttpCore(_CoreBase):
             policy.outcome(response, idempotent=again)
             return response
 
-        retrying = tenacity.Retrying(
-            stop=_stop(policy),
-            wait=policy.wait_for,
-            retry=tenacity.retry_if_exception_type(_Retry),
-            before_sleep=policy.log_retry,
-            sleep=self._sleep,
-            reraise=True,
-        )
+        retrying = tenacity.Retrying(sleep=self._sleep, **policy.retrying())
         try:
             return retrying(attempt)
         except (_Retry, _GiveUp) as exc:
@@ -825,21 +832,9 @@ class AsyncHttpCore(_CoreBase):
         policy = self._policy
         again = self._idempotent(method, idempotent=idempotent)
         request = self._client.build_request(
-            method,
-            _join(self.base_url, url),
-            params=params,
-            json=json,
-            headers={**self._headers, **(headers or {})},
-            timeout=self._timeout,
+            method, _join(self.base_url, url), **self._options(params, json, headers)
         )
-        retrying = tenacity.AsyncRetrying(
-            stop=_stop(policy),
-            wait=policy.wait_for,
-            retry=tenacity.retry_if_exception_type(_Retry),
-            before_sleep=policy.log_retry,
-            sleep=self._sleep,
-            reraise=True,
-        )
+        retrying = tenacity.AsyncRetrying(sleep=self._sleep, **policy.retrying())
         try:
             async for attempt in retrying:
                 with attempt:
