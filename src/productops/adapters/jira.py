@@ -963,6 +963,11 @@ class JiraAdapter:
         half-way resumes from the stored cursor with nothing lost and nothing
         delivered twice. `JiraCursor` explains the semantics.
 
+        Python's cyclic garbage collector is paused while the sync runs
+        (`checkpoint` and `progress` calls included): the sync keeps every
+        record it builds, so full collections would only cost time. Its
+        previous state is restored at the end.
+
         Parameters
         ----------
         query : str, optional
