@@ -16,7 +16,9 @@ import productops.adapters.jira
 import productops.errors
 import productops.flow
 import productops.forecast
+import productops.kpi
 import productops.model
+import productops.people
 import productops.scoring
 import productops.scoring.risk
 import productops.testing
@@ -31,6 +33,8 @@ PUBLIC_MODULES = [
     productops.model,
     productops.flow,
     productops.forecast,
+    productops.kpi,
+    productops.people,
     productops.scoring,
     productops.scoring.risk,
     productops.testing,
