@@ -200,27 +200,42 @@ def _number(value: float) -> str:
     return f"{value:.3g}"
 
 
+_RECENT = 4
+"""Weeks back that a KPI signal must reach to show in the demo."""
+
+
 def _kpi_section(workspace: Workspace) -> RenderableType | None:
+    from . import kpi as kpis
+
     if not workspace.kpis:
         return None
-    latest: dict[str, tuple[object, float]] = {}
-    for observation in workspace.observations:
-        if observation.segment is not None:
-            continue
-        when = observation.when
-        known = latest.get(observation.kpi)
-        if known is None or str(when) >= str(known[0]):
-            latest[observation.kpi] = (when, observation.value)
-    table = _table("KPIs (latest value)", "kpi", "latest", "target", "as of")
+    table = _table(
+        "KPIs: status and signals", "kpi", "latest", "target", "status", "signals"
+    )
+    colours = {"green": "green", "amber": "yellow", "red": "red", "grey": "dim"}
     for kpi in workspace.kpis:
-        seen_at, value = latest.get(kpi.key, ("-", float("nan")))
+        mine = [o for o in workspace.observations if o.kpi == kpi.key]
+        state = kpis.status(kpi, mine)
+        whole = [o for o in mine if o.segment is None]
+        fired = kpis.xmr(whole).signals if len(whole) >= 2 else ()
+        recent = [sig for sig in fired if max(sig.points) >= len(whole) - _RECENT]
         target = "-" if kpi.target is None else _number(kpi.target)
         if kpi.band_low is not None and kpi.band_high is not None:
             target = f"{_number(kpi.band_low)}-{_number(kpi.band_high)}"
+        latest = "-" if state.value is None else _number(state.value)
         table.add_row(
-            kpi.name, f"{_number(value)} {kpi.unit}".strip(), target, str(seen_at)[:10]
+            kpi.name,
+            f"{latest} {kpi.unit}".strip(),
+            target,
+            Text(state.rag, style=colours[state.rag]),
+            ", ".join(sorted({signal.name for signal in recent})) or "-",
         )
-    return table
+    note = Text(
+        "Status: the latest value against the KPI's target and thresholds. "
+        f"Signals: Western Electric rules on an XmR chart of the weekly values "
+        f"that fired in the last {_RECENT} weeks."
+    )
+    return Group(table, note)
 
 
 @functools.cache
