@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, overload
 
@@ -13,6 +13,7 @@ import numpy.typing as npt
 from ..errors import InvalidInputError
 from ..model import MoSCoW
 from . import _validate as v
+from ._data import field_of
 
 __all__ = ["MoscowBudget", "Quadrant", "moscow", "value_effort_quadrant"]
 
@@ -118,9 +119,9 @@ def moscow(
     effort = dict.fromkeys(MoSCoW, 0.0)
     problems = []
     for position, item in enumerate(items):
-        key = _get(item, "key")
+        key = field_of(item, "key")
         label = repr(key) if key is not None else f"#{position}"
-        raw_category, raw_effort = _get(item, "moscow"), _get(item, "effort")
+        raw_category, raw_effort = field_of(item, "moscow"), field_of(item, "effort")
         try:
             category = MoSCoW(raw_category)
         except ValueError:
@@ -172,12 +173,6 @@ def moscow(
         over_capacity=over,
         findings=tuple(findings),
     )
-
-
-def _get(item: Any, name: str) -> Any:
-    if isinstance(item, Mapping):
-        return item.get(name)
-    return getattr(item, name, None)
 
 
 class Quadrant(enum.StrEnum):

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidInputError
-from ._validate import FloatArray
+from ._validate import FloatArray, is_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +89,13 @@ def columns(items: Any, names: Iterable[str]) -> Columns:
             values[name] = fast
             missing[name] = np.zeros(len(rows), dtype=bool)
             continue
-        raw = [_field(row, name) for row in rows]
+        raw = [field_of(row, name) for row in rows]
         column = np.full(len(rows), np.nan)
         absent = np.zeros(len(rows), dtype=bool)
         for position, value in enumerate(raw):
             if value is None:
                 absent[position] = True
-            elif not _is_real(value) or not np.isfinite(float(value)):
+            elif not is_number(value) or not np.isfinite(float(value)):
                 problems.append(f"item {labels[position]!r}: {name}={value!r}")
             else:
                 column[position] = float(value)
@@ -185,7 +185,7 @@ def _from_columns(table: Any, names: list[str]) -> Columns:
             problems += [
                 f"item {labels[p]!r}: {name}={v!r}"
                 for p, v in enumerate(raw)
-                if v is not None and not _is_real(v)
+                if v is not None and not is_number(v)
             ]
         nan = np.isnan(column)
         problems += [
@@ -201,25 +201,16 @@ def _from_columns(table: Any, names: list[str]) -> Columns:
 
 
 def _to_float(value: Any) -> float:
-    return float(value) if _is_real(value) else np.nan
+    return float(value) if is_number(value) else np.nan
 
 
-def _is_real(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    try:
-        float(value)
-    except (TypeError, ValueError, OverflowError):
-        return False
-    return True
-
-
-def _field(row: Any, name: str) -> Any:
+def field_of(row: Any, name: str) -> Any:
+    """Return a record's attribute or a mapping's key `name`, or None."""
     if isinstance(row, Mapping):
         return row.get(name)
     return getattr(row, name, None)
 
 
 def _label(row: Any, position: int) -> str:
-    key = _field(row, "key")
+    key = field_of(row, "key")
     return str(key) if key is not None else f"#{position}"

@@ -179,13 +179,6 @@ def _triangular_ppf_unit(p: FloatArray, peak: FloatArray) -> FloatArray:
     return np.asarray(np.where(p < peak, rising, falling), dtype=np.float64)
 
 
-def _out(values: FloatArray, *, scalar: bool) -> float | FloatArray:
-    """Return a float for scalar inputs, else the float array."""
-    if scalar:
-        return float(values)
-    return np.asarray(values, dtype=np.float64)
-
-
 # -- checks -----------------------------------------------------------------------
 
 
@@ -467,7 +460,7 @@ class ThreePoint:
                 probabilities = _triangular_cdf_unit(unit, peak)
             else:
                 probabilities = _betainc(*self._shape, unit)
-        return _out(np.asarray(probabilities, np.float64), scalar=v.is_scalar(x))
+        return v.result(np.asarray(probabilities, np.float64), scalar=v.is_scalar(x))
 
     @overload
     def ppf(self, p: float) -> float: ...
@@ -501,7 +494,7 @@ class ThreePoint:
         array([2., 3., 4., 6.])
         """
         probabilities = v.fraction("p", p)
-        return _out(self._ppf(probabilities), scalar=v.is_scalar(p))
+        return v.result(self._ppf(probabilities), scalar=v.is_scalar(p))
 
     def _ppf(self, p: FloatArray) -> FloatArray:
         if self.width == 0:
@@ -543,7 +536,7 @@ class ThreePoint:
         array([4.   , 4.694, 5.243])
         """
         probabilities = v.fraction("q", q, percent=True)
-        return _out(self._ppf(probabilities), scalar=v.is_scalar(q))
+        return v.result(self._ppf(probabilities), scalar=v.is_scalar(q))
 
     def sample(self, size: int, *, seed: Seed = None) -> FloatArray:
         """Return `size` random draws; the same `seed` gives the same draws.
@@ -643,7 +636,7 @@ def pert_mean(
     scalar = v.is_scalar(low, mode, high)
     weight = _lam(lam)
     a, m, b = _triples(low, mode, high)
-    return _out((a + weight * m + b) / (weight + 2), scalar=scalar)
+    return v.result((a + weight * m + b) / (weight + 2), scalar=scalar)
 
 
 @overload
@@ -723,13 +716,13 @@ def pert_sd(
     a, m, b = _triples(low, mode, high)
     width = b - a
     if classic:
-        return _out(width / 6, scalar=scalar)
+        return v.result(width / 6, scalar=scalar)
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = np.where(width > 0, 1 + weight * (m - a) / width, 1.0)
         beta = np.where(width > 0, 1 + weight * (b - m) / width, 1.0)
     total = alpha + beta
     sd = width * np.sqrt(alpha * beta / (total * total * (total + 1)))
-    return _out(np.asarray(sd, dtype=np.float64), scalar=scalar)
+    return v.result(np.asarray(sd, dtype=np.float64), scalar=scalar)
 
 
 @overload
@@ -772,7 +765,7 @@ def triangular_mean(
     """
     scalar = v.is_scalar(low, mode, high)
     a, m, b = _triples(low, mode, high)
-    return _out((a + m + b) / 3, scalar=scalar)
+    return v.result((a + m + b) / 3, scalar=scalar)
 
 
 @overload
@@ -819,7 +812,7 @@ def triangular_sd(
     scalar = v.is_scalar(low, mode, high)
     a, m, b = _triples(low, mode, high)
     variance = np.maximum(a * a + b * b + m * m - a * b - a * m - b * m, 0.0) / 18
-    return _out(np.sqrt(variance), scalar=scalar)
+    return v.result(np.sqrt(variance), scalar=scalar)
 
 
 # -- results ----------------------------------------------------------------------
@@ -1053,7 +1046,7 @@ class ScheduleRisk:
             np.percentile(self.durations, levels, method="inverted_cdf"),
             dtype=np.float64,
         )
-        return _out(values, scalar=v.is_scalar(q))
+        return v.result(values, scalar=v.is_scalar(q))
 
     def percentiles(
         self, levels: Iterable[float] = DEFAULT_LEVELS

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from ..errors import InvalidInputError
 from . import _validate as v
 from ._data import columns
+from ._estimate import _triangular_ppf_unit
 from ._formula import Formula, formula
 from ._prioritise import _NORMALISERS
 from ._validate import FloatArray
@@ -473,11 +474,8 @@ def _triangular(
     """Inverse CDF of the triangular distribution; handles low == high."""
     a, c, b = (np.asarray(x, dtype=np.float64) for x in (low, mode, high))
     width = b - a
-    safe = np.where(width > 0, width, 1.0)
-    cut = np.where(width > 0, (c - a) / safe, 0.5)
-    left = a + np.sqrt(u * width * (c - a))
-    right = b - np.sqrt((1 - u) * width * (b - c))
-    return np.asarray(np.where(u < cut, left, right), dtype=np.float64)
+    peak = np.where(width > 0, (c - a) / np.where(width > 0, width, 1.0), 0.5)
+    return np.asarray(a + width * _triangular_ppf_unit(u, peak), dtype=np.float64)
 
 
 def _draw(

@@ -90,7 +90,7 @@ def numbers(name: str, value: Any, *, labels: Labels = None) -> FloatArray:
         bad = [
             f"{labels[i]!r}" if labels is not None else f"#{i}"
             for i, v in enumerate(value)
-            if not _is_number(v)
+            if not is_number(v)
         ]
         msg = f"{name}: expected numbers; not a number at " + ", ".join(bad)
         raise InvalidInputError(msg) from None
@@ -104,12 +104,13 @@ def numbers(name: str, value: Any, *, labels: Labels = None) -> FloatArray:
     return array
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """Whether `value` converts to a float (booleans do not count)."""
     if isinstance(value, bool):
         return False
     try:
         float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
     return True
 
