@@ -238,6 +238,37 @@ def _kpi_section(workspace: Workspace) -> RenderableType | None:
     return Group(table, note)
 
 
+def _people_section(workspace: Workspace) -> RenderableType | None:
+    from . import people
+
+    if not workspace.stakeholders:
+        return None
+    plan = people.communication_plan(workspace.stakeholders)
+    table = _table(
+        "Stakeholders: communication plan", "quadrant", "who", "channel", "how often"
+    )
+    table.columns[1].justify = "left"
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for row in plan.rows:
+        cell = (row.quadrant.value, row.channel.value, row.cadence.value)
+        groups.setdefault(cell, []).append(row.name)
+    order = [quadrant.value for quadrant in people.Quadrant]
+    for quadrant, channel, cadence in sorted(
+        groups, key=lambda cell: (order.index(cell[0]), cell[1])
+    ):
+        names = groups[quadrant, channel, cadence]
+        table.add_row(
+            quadrant.replace("_", " "), ", ".join(names), channel, cadence
+        )
+    check = people.check_raci(workspace.raci, stakeholders=workspace.stakeholders)
+    verdict = (
+        "RACI: every deliverable has one Accountable and a Responsible."
+        if check.ok
+        else f"RACI: {len(check.problems)} problems, e.g. {check.problems[0].message}"
+    )
+    return Group(table, Text(f"Power/interest grid (Mendelow). {verdict}"))
+
+
 @functools.cache
 def _flow_report(workspace: Workspace) -> FlowReport:
     """Analyse a workspace once for all the sections that need its flow."""
@@ -370,6 +401,7 @@ DEMO_SECTIONS: list[Section] = [
     _release_section,
     _risk_section,
     _kpi_section,
+    _people_section,
 ]
 """The sections `productops demo` prints, in order."""
 

@@ -111,6 +111,8 @@ class XmRChart:
     >>> chart = xmr([3, 4, 3, 5, 4])
     >>> chart.centre, chart.moving_ranges, round(chart.ucl, 3)
     (3.8, (1.0, 1.0, 2.0, 1.0), 7.125)
+    >>> chart
+    XmRChart(5 points, centre 3.8, limits 0.475..7.125, 0 signals)
     """
 
     values: tuple[float, ...]
@@ -125,6 +127,14 @@ class XmRChart:
     rule_set: RuleSet
     run_length: int
     signals: tuple[Signal, ...]
+
+    def __repr__(self) -> str:
+        rules = sorted({s.name for s in self.signals})
+        return (
+            f"XmRChart({len(self.values)} points, centre {self.centre:.4g}, "
+            f"limits {self.lcl:.4g}..{self.ucl:.4g}, {len(self.signals)} signals"
+            + (f": {', '.join(rules)})" if rules else ")")
+        )
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per point: index, value, moving range, limits and rules fired.
@@ -257,12 +267,12 @@ def _rules(
         "beyond": ("beyond_limits", "{n} point(s) {side} the 3-sigma limit", beyond3),
         "2of3": (
             "two_of_three",
-            "{n} of 3 points {side} 2 sigma on the same side",
+            "2 of 3 points {side} 2 sigma on the same side, {n} points flagged",
             two_of_3,
         ),
         "4of5": (
             "four_of_five",
-            "{n} of 5 points {side} 1 sigma on the same side",
+            "4 of 5 points {side} 1 sigma on the same side, {n} points flagged",
             four_of_5,
         ),
         "run": ("run", "{n} points in a row {side} the centre line", run),
