@@ -19,6 +19,8 @@ import productops.forecast
 import productops.kpi
 import productops.model
 import productops.people
+import productops.release
+import productops.report
 import productops.scoring
 import productops.scoring.risk
 import productops.testing
@@ -35,6 +37,8 @@ PUBLIC_MODULES = [
     productops.forecast,
     productops.kpi,
     productops.people,
+    productops.release,
+    productops.report,
     productops.scoring,
     productops.scoring.risk,
     productops.testing,

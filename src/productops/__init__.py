@@ -33,7 +33,18 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from . import adapters, datasets, flow, forecast, kpi, model, people, scoring
+    from . import (
+        adapters,
+        datasets,
+        flow,
+        forecast,
+        kpi,
+        model,
+        people,
+        release,
+        report,
+        scoring,
+    )
     from .model import (
         KPI,
         Cadence,
@@ -143,13 +154,26 @@ __all__ = [
     "load_records",
     "model",
     "people",
+    "release",
+    "report",
     "scoring",
 ]
 
 # The domain model needs pydantic, whose import alone takes most of a fast
 # start-up budget; these names and submodules load on first access (PEP 562).
 _LAZY_SUBMODULES = frozenset(
-    {"adapters", "datasets", "flow", "forecast", "kpi", "model", "people", "scoring"}
+    {
+        "adapters",
+        "datasets",
+        "flow",
+        "forecast",
+        "kpi",
+        "model",
+        "people",
+        "release",
+        "report",
+        "scoring",
+    }
 )
 # Every exported name not bound above is a model name, imported under TYPE_CHECKING.
 _LAZY_MODEL_NAMES = frozenset(__all__) - set(globals()) - _LAZY_SUBMODULES

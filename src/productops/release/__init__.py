@@ -1,0 +1,3 @@
+"""Releases: readiness, risk roll-up, notes and calendar (being assembled)."""
+
+__all__: list[str] = []

@@ -1,0 +1,54 @@
+"""Reports and charts: pictures of flow, forecasts, risks, KPIs and people.
+
+Every chart function takes a result (a `FlowReport`, a forecast, a risk register,
+…), draws it with one colour-blind-safe style on a new matplotlib figure or on the
+`ax` you pass, and returns the `Figure`. matplotlib is needed only when a chart
+is drawn: ``pip install 'productops[plot]'``.
+
+Flow
+    `cfd_chart`, `cycle_time_scatter`, `cycle_time_histogram`,
+    `throughput_chart`, `aging_wip_chart`.
+Forecasts, KPIs, risks, people, rankings
+    `forecast_chart`, `control_chart`, `risk_heatmap`,
+    `stakeholder_grid_chart`, `sensitivity_chart`.
+
+Examples
+--------
+>>> from productops import datasets, flow, report
+>>> fig = report.cycle_time_scatter(flow.analyze(datasets.load_demo()))
+>>> fig.axes[0].get_title(loc="left")
+'Cycle time'
+"""
+
+from __future__ import annotations
+
+from ._charts import (
+    control_chart,
+    forecast_chart,
+    risk_heatmap,
+    sensitivity_chart,
+    stakeholder_grid_chart,
+)
+from ._flow_charts import (
+    aging_wip_chart,
+    cfd_chart,
+    cycle_time_histogram,
+    cycle_time_scatter,
+    throughput_chart,
+)
+from ._style import OKABE_ITO, RAG_COLOURS
+
+__all__ = [
+    "OKABE_ITO",
+    "RAG_COLOURS",
+    "aging_wip_chart",
+    "cfd_chart",
+    "control_chart",
+    "cycle_time_histogram",
+    "cycle_time_scatter",
+    "forecast_chart",
+    "risk_heatmap",
+    "sensitivity_chart",
+    "stakeholder_grid_chart",
+    "throughput_chart",
+]
