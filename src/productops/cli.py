@@ -257,9 +257,7 @@ def _people_section(workspace: Workspace) -> RenderableType | None:
         groups, key=lambda cell: (order.index(cell[0]), cell[1])
     ):
         names = groups[quadrant, channel, cadence]
-        table.add_row(
-            quadrant.replace("_", " "), ", ".join(names), channel, cadence
-        )
+        table.add_row(quadrant.replace("_", " "), ", ".join(names), channel, cadence)
     check = people.check_raci(workspace.raci, stakeholders=workspace.stakeholders)
     verdict = (
         "RACI: every deliverable has one Accountable and a Responsible."
