@@ -45,6 +45,32 @@ def test_demo_prints_flow_and_forecast_sections() -> None:
     assert "What if 'In QA' had 3 servers instead of 2?" in out
 
 
+def test_demo_prints_readiness_dora_and_stakeholder_sections() -> None:
+    code, out, _ = invoke("demo")
+    assert code == 0
+    demo = po.datasets.load_demo()
+    verdicts = {
+        r.key: po.release.readiness(r, demo, seed=1).verdict.value.replace("_", " ")
+        for r in demo.releases
+    }
+    for key, verdict in verdicts.items():
+        row = next(line for line in out.splitlines() if line.startswith(f"│ {key} "))
+        assert verdict in row
+    assert "2026.2 blockers: required security gate 'Penetration test' failed" in (
+        " ".join(out.split())
+    )
+    assert "Delivery: DORA four keys" in out
+    metrics = po.kpi.dora(
+        [d for r in demo.releases for d in r.deployments],
+        incidents=demo.incidents,
+        work_items=demo.work_items,
+    )
+    rate = next(line for line in out.splitlines() if "change failure rate" in line)
+    assert f"{metrics.change_failure_rate.rate:.1%}" in rate
+    assert "Stakeholders: communication plan" in out
+    assert "RACI: every deliverable has one Accountable" in " ".join(out.split())
+
+
 def test_demo_out_saves_a_loadable_workspace(tmp_path: Path) -> None:
     code, out, _ = invoke("demo", "--out", str(tmp_path / "ws"))
     assert code == 0

@@ -93,22 +93,50 @@ def _work_section(workspace: Workspace) -> RenderableType | None:
 
 
 def _release_section(workspace: Workspace) -> RenderableType | None:
+    from . import release as releases
+
     if not workspace.releases:
         return None
-    table = _table("Releases", "release", "status", "target", "scope", "gates passed")
+    table = _table(
+        "Releases: readiness",
+        "release",
+        "status",
+        "target",
+        "scope",
+        "gates",
+        "on time",
+        "verdict",
+    )
+    colours = {"go": "green", "at_risk": "yellow", "no_go": "red"}
+    notes: list[str] = []
+    report = _flow_report(workspace)
     for release in workspace.releases:
         passed = sum(
             gate.status in (GateStatus.PASSED, GateStatus.WAIVED)
             for gate in release.gates
         )
+        ready = releases.readiness(release, workspace, report=report, seed=1)
+        chance = "-" if ready.probability is None else f"{ready.probability:.0%}"
         table.add_row(
-            f"{release.key} {release.name}",
+            release.key,
             release.status.value,
             release.target_date.isoformat() if release.target_date else "-",
             str(len(release.scope)),
             f"{passed}/{len(release.gates)}",
+            chance,
+            Text(ready.verdict.value.replace("_", " "), style=colours[ready.verdict]),
         )
-    return table
+        worst = ready.blockers or ready.warnings
+        if worst and release.status not in (ReleaseStatus.RELEASED,):
+            kind = "blockers" if ready.blockers else "warnings"
+            shown = "; ".join(reason.message for reason in worst[:3])
+            more = f" (+{len(worst) - 3} more)" if len(worst) > 3 else ""
+            notes.append(f"{release.key} {kind}: {shown}{more}.")
+    notes.append(
+        "On time: Monte Carlo probability that the open scope is done by the "
+        "target date (10,000 trials)."
+    )
+    return Group(table, Text("\n".join(notes)))
 
 
 def _risk_section(workspace: Workspace) -> RenderableType | None:
@@ -234,6 +262,41 @@ def _kpi_section(workspace: Workspace) -> RenderableType | None:
         "Status: the latest value against the KPI's target and thresholds. "
         f"Signals: Western Electric rules on an XmR chart of the weekly values "
         f"that fired in the last {_RECENT} weeks."
+    )
+    return Group(table, note)
+
+
+def _dora_section(workspace: Workspace) -> RenderableType | None:
+    from . import kpi
+
+    deployments = [d for r in workspace.releases for d in r.deployments]
+    if not deployments:
+        return None
+    metrics = kpi.dora(
+        deployments, incidents=workspace.incidents, work_items=workspace.work_items
+    )
+    table = _table("Delivery: DORA four keys", "key", "value", "n", "level")
+    colours = {"elite": "green", "high": "green", "medium": "yellow", "low": "red"}
+    for row in metrics.to_records():
+        value = row["value"]
+        if value is None:
+            shown = "-"
+        elif row["metric"] == "change_failure_rate":
+            shown = f"{value:.1%}"
+        elif row["metric"] == "deployment_frequency":
+            shown = f"{value * 7:.1f} per week"
+        else:
+            shown = f"{value:.1f} {row['unit']}"
+        band = row["band"] or "-"
+        table.add_row(
+            row["metric"].replace("_", " "),
+            shown,
+            str(row["n"]),
+            Text(band, style=colours.get(band, "dim")),
+        )
+    note = Text(
+        f"Levels from the {metrics.year} Accelerate State of DevOps report "
+        "(clusters, not thresholds: read them as a rough guide)."
     )
     return Group(table, note)
 
@@ -399,6 +462,7 @@ DEMO_SECTIONS: list[Section] = [
     _release_section,
     _risk_section,
     _kpi_section,
+    _dora_section,
     _people_section,
 ]
 """The sections `productops demo` prints, in order."""
