@@ -49,7 +49,10 @@ def test_save_writes_a_header_and_every_collection(tmp_path: Path) -> None:
     assert json.loads((folder / "work_items.json").read_text()) == []
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(workspace=strategies.workspaces())
 def test_save_load_save_is_byte_identical(
     tmp_path_factory: pytest.TempPathFactory, workspace: po.Workspace

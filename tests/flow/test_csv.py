@@ -86,7 +86,10 @@ def read_back(text: str, delimiter: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     table=tables(plain_text),
     delimiter=st.sampled_from([",", ";", "\t", "|"]),
@@ -107,7 +110,10 @@ def test_unquoted_tables_round_trip(
     assert_columns_equal(columns, expected[1:])
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     table=tables(any_text),
     delimiter=st.sampled_from([",", ";"]),

@@ -311,7 +311,7 @@ def test_unpaired_comparison_without_common_seed(small) -> None:
 @settings(
     max_examples=25,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
     servers=st.integers(min_value=1, max_value=3),
