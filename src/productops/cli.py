@@ -11,6 +11,9 @@ Commands
 ``productops sync ADAPTER --out FOLDER [--query Q] [--project KEY] [--set K=V]``
     Fetch work items (and releases and dependencies) from a tool into a workspace
     folder, with a progress bar; later runs fetch only what changed.
+``productops flow|forecast|score|risk|kpi (--workspace DIR | --demo) [--format F]``
+    One engine's answer for a workspace (or, for flow and forecast, an event-log
+    CSV) as a table, JSON or CSV; ``--help`` on each shows examples.
 
 The demo summary is built from a list of sections (`DEMO_SECTIONS`), each a
 function from a workspace to something rich can print; later features add
@@ -266,6 +269,14 @@ def _kpi_section(workspace: Workspace) -> RenderableType | None:
     return Group(table, note)
 
 
+def _dora_note(year: int) -> str:
+    """Say where the DORA levels come from and how far to trust them."""
+    return (
+        f"Levels from the {year} Accelerate State of DevOps report "
+        "(clusters, not thresholds: read them as a rough guide)."
+    )
+
+
 def _dora_section(workspace: Workspace) -> RenderableType | None:
     from . import kpi
 
@@ -294,11 +305,7 @@ def _dora_section(workspace: Workspace) -> RenderableType | None:
             str(row["n"]),
             Text(band, style=colours.get(band, "dim")),
         )
-    note = Text(
-        f"Levels from the {metrics.year} Accelerate State of DevOps report "
-        "(clusters, not thresholds: read them as a rough guide)."
-    )
-    return Group(table, note)
+    return Group(table, Text(_dora_note(metrics.year)))
 
 
 def _people_section(workspace: Workspace) -> RenderableType | None:
@@ -684,3 +691,14 @@ def _upsert(old: tuple[Release, ...], new: list[Release]) -> tuple[Release, ...]
     merged = {record.key: record for record in old}
     merged.update((record.key, record) for record in new)
     return tuple(merged.values())
+
+
+def _register_data_commands() -> None:
+    """Add ``flow``, ``forecast``, ``score``, ``risk`` and ``kpi`` to `main`."""
+    from ._commands import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_data_commands()
