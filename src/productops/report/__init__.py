@@ -8,9 +8,15 @@ is drawn: ``pip install 'productops[plot]'``.
 Flow
     `cfd_chart`, `cycle_time_scatter`, `cycle_time_histogram`,
     `throughput_chart`, `aging_wip_chart`.
+Process
+    `process_chart`: the process graph, states coloured by their bottleneck
+    score, edges by volume, rework in its own colour.
 Forecasts, KPIs, risks, people, rankings
     `forecast_chart`, `control_chart`, `risk_heatmap`,
     `stakeholder_grid_chart`, `sensitivity_chart`.
+Roadmap
+    `roadmap_board` (Now / Next / Later) and `roadmap_timeline` (initiatives
+    by quarter, releases and freeze windows).
 
 Examples
 --------
@@ -36,6 +42,8 @@ from ._flow_charts import (
     cycle_time_scatter,
     throughput_chart,
 )
+from ._graph_charts import process_chart
+from ._roadmap import roadmap_board, roadmap_timeline
 from ._style import OKABE_ITO, RAG_COLOURS
 
 __all__ = [
@@ -47,7 +55,10 @@ __all__ = [
     "cycle_time_histogram",
     "cycle_time_scatter",
     "forecast_chart",
+    "process_chart",
     "risk_heatmap",
+    "roadmap_board",
+    "roadmap_timeline",
     "sensitivity_chart",
     "stakeholder_grid_chart",
     "throughput_chart",
