@@ -71,11 +71,53 @@ def test_demo_prints_readiness_dora_and_stakeholder_sections() -> None:
     assert "RACI: every deliverable has one Accountable" in " ".join(out.split())
 
 
-def test_demo_out_saves_a_loadable_workspace(tmp_path: Path) -> None:
-    code, out, _ = invoke("demo", "--out", str(tmp_path / "ws"))
+def test_demo_out_writes_the_report_and_a_loadable_workspace(tmp_path: Path) -> None:
+    code, out, _ = invoke("demo", "--out", str(tmp_path / "out"))
     assert code == 0
     assert "Saved the workspace to" in out
-    assert po.Workspace.load(tmp_path / "ws") == po.datasets.load_demo()
+    assert po.Workspace.load(tmp_path / "out" / "workspace") == po.datasets.load_demo()
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    expected = po.report.build(po.datasets.load_demo())
+    assert html == expected.html
+    assert markdown == expected.markdown
+
+
+def test_report_from_a_workspace_folder(tmp_path: Path) -> None:
+    small = po.datasets.load_demo().evolve(initiatives=(), kpis=(), observations=())
+    small.save(tmp_path / "ws")
+    code, out, _ = invoke(
+        "report", "--workspace", str(tmp_path / "ws"), "--out", str(tmp_path / "r")
+    )
+    assert code == 0, out
+    html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert html == po.report.build(small).html
+    assert "Wrote" in out
+
+
+def test_report_from_an_event_log(tmp_path: Path) -> None:
+    csv = tmp_path / "events.csv"
+    csv.write_text(
+        "case:concept:name,concept:name,time:timestamp\n"
+        "A,To Do,2024-03-01T09:00:00Z\n"
+        "A,Doing,2024-03-02T09:00:00Z\n"
+        "A,Done,2024-03-04T09:00:00Z\n"
+        "B,To Do,2024-03-01T10:00:00Z\n"
+        "B,Doing,2024-03-03T10:00:00Z\n"
+        "C,To Do,2024-03-02T10:00:00Z\n",
+        encoding="utf-8",
+    )
+    code, out, _ = invoke("report", "--events", str(csv), "--out", str(tmp_path / "r"))
+    assert code == 0, out
+    html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "Flow health" in html
+    assert "Release readiness" not in html
+
+
+def test_report_needs_exactly_one_source(tmp_path: Path) -> None:
+    code, _, err = invoke("report", "--out", str(tmp_path / "r"))
+    assert code == 2
+    assert "exactly one of --workspace DIR or --events FILE.csv" in err
 
 
 def test_schema_lists_the_record_types() -> None:

@@ -3,7 +3,10 @@
 Commands
 --------
 ``productops demo [--out DIR] [--seed N]``
-    Load the demo workspace, print a summary, and optionally save it.
+    Run everything on the demo workspace and print a summary; with ``--out``,
+    also write ``report.html``, ``report.md`` and the workspace there.
+``productops report (--workspace DIR | --events FILE.csv) [--out DIR]``
+    Build the one-file HTML report and its Markdown twin for your own data.
 ``productops schema [TYPE] [--out DIR]``
     List the record types, print the JSON Schema of one, or write them all.
 ``productops validate FOLDER [--tz ZONE]``
@@ -27,7 +30,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import click
 from rich.console import Console, Group, RenderableType
@@ -40,7 +43,7 @@ from .errors import ProductOpsError
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
-    from .flow import FlowReport
+    from .flow import EventLog, FlowReport
 
 from .model import (
     RECORD_TYPES,
@@ -492,24 +495,139 @@ def main() -> None:
     """Product operations from the command line."""
 
 
-@main.command()
+_DEMO_EPILOG = """\b
+Examples:
+  productops demo                 # the summary in the terminal
+  productops demo --out demo-out  # also the HTML and Markdown report
+"""
+
+_REPORT_EPILOG = """\b
+Examples:
+  productops report --workspace my-workspace --out weekly
+  productops report --events jira-export.csv --tz Europe/Berlin
+"""
+
+
+@main.command(epilog=_DEMO_EPILOG)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Also save the demo workspace as a folder of JSON files here.",
+    help="Write report.html and report.md here, and the workspace under workspace/.",
 )
 @click.option("--seed", type=int, default=None, help="Generate with another seed.")
 def demo(out: Path | None, seed: int | None) -> None:
-    """Load the bundled demo workspace and summarise it."""
+    """Run everything on the bundled demo workspace and summarise it."""
     from . import datasets
 
     workspace = datasets.load_demo() if seed is None else datasets.load_demo(seed=seed)
     console = Console()
     _print_summary(console, workspace)
     if out is not None:
-        workspace.save(out)
         console.print()
-        console.print(f"Saved the workspace to {out}")
+        html, markdown = _write_report(workspace, out, console)
+        workspace.save(out / "workspace")
+        console.print(f"Wrote {html} and {markdown}")
+        console.print(f"Saved the workspace to {out / 'workspace'}")
+
+
+def _write_report(
+    workspace: Workspace, out: Path, console: Console
+) -> tuple[Path, Path]:
+    """Build the report with a progress spinner and save it in `out`."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from . import report
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("Building the report", total=None)
+
+        def step(what: str) -> None:
+            progress.update(task, description=f"Building the report: {what}")
+
+        built = report.build(workspace, progress=step)
+        return built.save(out)
+
+
+def _workspace_from_events(log: EventLog) -> Workspace:
+    """Work items with status histories from an event log, for a report."""
+    from .model import StatusChange, WorkItem
+
+    items = []
+    for key in log.items:
+        history = log.history(key)
+        changes = tuple(
+            StatusChange(
+                at=at,
+                from_status=None if i == 0 else history[i - 1][0],
+                to_status=state,
+            )
+            for i, (state, at) in enumerate(history)
+        )
+        items.append(
+            WorkItem(
+                key=key,
+                title=key,
+                status=history[-1][0],
+                created=history[0][1],
+                history=changes,
+            )
+        )
+    return Workspace(name="event log", work_items=tuple(items))
+
+
+@main.command(name="report", epilog=_REPORT_EPILOG)
+@click.option(
+    "--workspace",
+    "folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A workspace folder (as written by Workspace.save or productops sync).",
+)
+@click.option(
+    "--events",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An event log CSV: one row per state entered (item, status, timestamp).",
+)
+@click.option("--tz", default=None, help="Time zone for timestamps without an offset.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("report"),
+    show_default=True,
+    help="Folder for report.html, report.md and the Markdown's images.",
+)
+def report_command(
+    folder: Path | None, events: Path | None, tz: str | None, out: Path
+) -> None:
+    """Build the one-file HTML report (and its Markdown twin) for your data.
+
+    Give a workspace folder or an event log CSV.
+    """
+    if (folder is None) == (events is None):
+        msg = "give exactly one of --workspace DIR or --events FILE.csv"
+        raise click.UsageError(msg)
+    console = Console()
+    try:
+        if folder is not None:
+            workspace = Workspace.load(folder, tz=tz)
+        else:
+            from .flow import EventLog as Log
+
+            log = Log.from_csv(cast("Path", events), tz=tz)
+            for problem in log.problems[:10]:
+                console.print(f"[yellow]skipped[/yellow] {problem}")
+            if len(log.problems) > 10:
+                console.print(f"... and {len(log.problems) - 10} more skipped rows")
+            workspace = _workspace_from_events(log)
+        html, markdown = _write_report(workspace, out, console)
+    except ProductOpsError as error:
+        raise click.ClickException(str(error)) from error
+    console.print(f"Wrote {html} and {markdown}")
 
 
 @main.command()

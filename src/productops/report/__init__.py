@@ -1,5 +1,11 @@
 """Reports and charts: pictures of flow, forecasts, risks, KPIs and people.
 
+`build` turns a workspace into a `Report`: one self-contained HTML page (inline
+SVG charts, no scripts, no external assets, printable) and a Markdown twin,
+written by `Report.save`; `summary_messages` gives its Slack and Teams headline;
+`playbook` renders a `Process` as an onboarding page. Extend the report by
+adding a section builder to `SECTIONS` (see `render_section`).
+
 Every chart function takes a result (a `FlowReport`, a forecast, a risk register,
 …), draws it with one colour-blind-safe style on a new matplotlib figure or on the
 `ax` you pass, and returns the `Figure`. matplotlib is needed only when a chart
@@ -28,6 +34,16 @@ Examples
 
 from __future__ import annotations
 
+from ._build import (
+    SECTIONS,
+    Report,
+    ReportChart,
+    ReportContext,
+    ReportSection,
+    build,
+    render_section,
+    summary_messages,
+)
 from ._charts import (
     control_chart,
     forecast_chart,
@@ -43,23 +59,33 @@ from ._flow_charts import (
     throughput_chart,
 )
 from ._graph_charts import process_chart
+from ._playbook import playbook
 from ._roadmap import roadmap_board, roadmap_timeline
 from ._style import OKABE_ITO, RAG_COLOURS
 
 __all__ = [
     "OKABE_ITO",
     "RAG_COLOURS",
+    "Report",
+    "ReportChart",
+    "ReportContext",
+    "ReportSection",
+    "SECTIONS",
     "aging_wip_chart",
+    "build",
     "cfd_chart",
     "control_chart",
     "cycle_time_histogram",
     "cycle_time_scatter",
     "forecast_chart",
+    "playbook",
     "process_chart",
+    "render_section",
     "risk_heatmap",
     "roadmap_board",
     "roadmap_timeline",
     "sensitivity_chart",
     "stakeholder_grid_chart",
+    "summary_messages",
     "throughput_chart",
 ]
