@@ -35,6 +35,7 @@ DEMO_KEYS = [
     "risks",
     "kpis",
     "backlog",
+    "roadmap",
     "feedback",
     "dora",
     "stakeholders",
@@ -153,6 +154,7 @@ def test_flow_section_shows_the_reports_headline_numbers() -> None:
     assert rows["delivered"] == str(summary["delivered"])
     assert f"Bottleneck: {summary['bottleneck'].state}." in section.markdown
     assert [c.name for c in section.charts] == [
+        "flow-process",
         "flow-cfd",
         "flow-cycle-time",
         "flow-aging-wip",
@@ -209,7 +211,7 @@ def test_html_has_one_accessible_svg_per_chart_and_no_script() -> None:
     report = demo_report()
     page = report.html
     charts = report.charts
-    assert len(charts) == 9
+    assert len(charts) == 12
     assert page.count("<svg") == len(charts)
     assert "<script" not in page.lower()
     svgs = [attrs for tag, attrs in parse(page).starts if tag == "svg"]

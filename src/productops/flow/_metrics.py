@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from productops._tabular import html_table, inline_bar, section
 from productops.errors import InvalidInputError
 from productops.model import Process, StateCategory, Workspace
 
@@ -856,6 +857,52 @@ class FlowReport:
             f"<FlowReport as of {self.as_of:%Y-%m-%d}: {len(self.items)} items, "
             f"{delivered} delivered>"
         )
+
+    def _repr_html_(self) -> str:
+        summary = self.summary()
+        cycle, lead = summary["cycle_time_days"], summary["lead_time_days"]
+        rows: list[dict[str, Any]] = [
+            {"metric": "items", "value": summary["items"]},
+            {"metric": "delivered", "value": summary["delivered"]},
+            {"metric": "in progress", "value": summary["in_progress"]},
+            *(
+                {"metric": f"cycle time p{level} (days)", "value": days}
+                for level, days in cycle.items()
+            ),
+            *(
+                {"metric": f"lead time p{level} (days)", "value": days}
+                for level, days in lead.items()
+            ),
+            {"metric": "throughput per week", "value": summary["throughput_per_week"]},
+            {
+                "metric": "flow efficiency",
+                "value": f"{summary['flow_efficiency']:.1%}",
+                "": inline_bar(summary["flow_efficiency"], 1.0),
+            },
+            {
+                "metric": "rework rate",
+                "value": f"{summary['rework_rate']:.1%}",
+                "": inline_bar(summary["rework_rate"], 1.0, colour="#D55E00"),
+            },
+        ]
+        body = html_table(rows, columns=["metric", "value", ""], caption=repr(self))
+        top: Bottleneck | None = summary["bottleneck"]
+        if top is not None:
+            body += section(
+                "Bottleneck",
+                html_table(
+                    [
+                        {
+                            "state": top.state,
+                            "category": top.category.value,
+                            "share": f"{top.share:.0%}",
+                            "": inline_bar(top.share, 1.0, colour="#E69F00"),
+                            "reason": top.reason,
+                        }
+                    ]
+                ),
+            )
+        return body
 
 
 def _with_reason(b: Bottleneck) -> Bottleneck:

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from productops._tabular import Tabular
+
 __all__ = ["DurationSample", "Table"]
 
 SECONDS_PER_DAY = 86_400.0
@@ -43,7 +45,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class Table:
+class Table(Tabular):
     """Named, equal-length columns: the shape of every table-like flow result.
 
     Columns are numpy arrays. `to_records` gives plain Python values (``None``

@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
+from productops._tabular import Tabular
 from productops.errors import InvalidInputError
 from productops.model import Dependency, Process, StateCategory, WorkItem
 
@@ -360,7 +361,7 @@ class NodeSchedule:
 
 
 @dataclass(frozen=True, slots=True)
-class CriticalPath:
+class CriticalPath(Tabular):
     """The result of `critical_path`: the longest path and every node's slack.
 
     Attributes
@@ -414,6 +415,13 @@ class CriticalPath:
          'latest_start': 1.0, 'latest_finish': 3.0, 'slack': 0.0, 'critical': True}
         """
         return [asdict(entry) for entry in self.schedule]
+
+    def __repr__(self) -> str:
+        path = " -> ".join(self.nodes[:6]) + (" -> ..." if len(self.nodes) > 6 else "")
+        return (
+            f"<CriticalPath: length {self.length:g} over {len(self.nodes)} nodes "
+            f"({path}); {len(self.schedule)} scheduled>"
+        )
 
 
 DurationSpec = (

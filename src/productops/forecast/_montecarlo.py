@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from productops._tabular import Tabular, html_table, inline_bar, rag_badge, section
 from productops.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -210,7 +211,7 @@ def _day_groups(values: NDArray[np.int32]) -> tuple[NDArray[np.int32], int]:
 
 
 @dataclass(frozen=True)
-class WhenForecast:
+class WhenForecast(Tabular):
     """Completion dates of Monte Carlo trials for a fixed amount of work.
 
     Attributes
@@ -292,6 +293,26 @@ class WhenForecast:
         dates = ", ".join(f"{int(k)} %: {v.isoformat()}" for k, v in p.items())
         return f"<WhenForecast: {self.remaining} items from {self.start}; {dates}>"
 
+    def _percentile_rows(self) -> list[dict[str, Any]]:
+        ordered = np.sort(self.days)
+        longest = int(ordered[-1]) if ordered.size else 0
+        rows: list[dict[str, Any]] = []
+        for level in DEFAULT_LEVELS:
+            rank = max(math.ceil(level / 100 * self.trials) - 1, 0)
+            day = int(ordered[rank]) if ordered.size else 0
+            rows.append(
+                {
+                    "confidence": f"{level} %",
+                    "done by": self.date_of(day),
+                    "days": day,
+                    "": inline_bar(day, longest),
+                }
+            )
+        return rows
+
+    def _repr_html_(self) -> str:
+        return html_table(self._percentile_rows(), caption=repr(self))
+
 
 @dataclass(frozen=True)
 class HowManyForecast:
@@ -333,6 +354,18 @@ class HowManyForecast:
             f"<HowManyForecast {self.start}..{self.until}: at least "
             f"{self.at_least(0.85)} items with 85 % confidence>"
         )
+
+    def _repr_html_(self) -> str:
+        most = int(self.totals.max(initial=0))
+        rows = [
+            {
+                "confidence": f"{level} %",
+                "at least": count,
+                "": inline_bar(count, most),
+            }
+            for level, count in self.percentiles().items()
+        ]
+        return html_table(rows, caption=repr(self))
 
 
 def when(
@@ -526,6 +559,28 @@ class ReleaseConfidence:
     open_items: tuple[str, ...]
     unknown_items: tuple[str, ...]
     forecast: WhenForecast
+
+    def __repr__(self) -> str:
+        return (
+            f"<ReleaseConfidence {self.release}: {self.probability:.0%} chance of "
+            f"{len(self.open_items)} open items done by {self.target_date}>"
+        )
+
+    def _repr_html_(self) -> str:
+        chance = self.probability
+        colour = "green" if chance >= 0.85 else "amber" if chance >= 0.5 else "red"
+        head = {
+            "release": self.release,
+            "target_date": self.target_date,
+            "chance": rag_badge(colour, label=f"{chance:.0%}"),
+            "": inline_bar(chance, 1.0),
+            "open_items": len(self.open_items),
+            "unknown_items": len(self.unknown_items),
+        }
+        return html_table([head], caption=repr(self)) + section(
+            "Completion forecast of the open items",
+            html_table(self.forecast._percentile_rows()),
+        )
 
 
 def release_confidence(

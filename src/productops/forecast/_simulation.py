@@ -29,6 +29,7 @@ from typing import Any, Literal, NoReturn
 import numpy as np
 from numpy.typing import NDArray
 
+from productops._tabular import Tabular
 from productops.errors import InvalidInputError
 from productops.flow import EventLog, analyze
 from productops.flow._eventlog import to_ns
@@ -472,7 +473,7 @@ class Scenario:
 
 
 @dataclass(frozen=True)
-class ProcessModel:
+class ProcessModel(Tabular):
     """A process as a queueing network: arrivals, routing, service, capacity.
 
     Learn one from history with `learn`, or build one from parameters with
@@ -2383,7 +2384,7 @@ class Delta:
 
 
 @dataclass(frozen=True, eq=False)
-class SimulationResult:
+class SimulationResult(Tabular):
     """What `simulate` measured, with confidence intervals across replications.
 
     Cycle times are those of the items committed in the measured period (after
@@ -2604,7 +2605,7 @@ class SimulationResult:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(Tabular):
     """Every metric of a scenario against its baseline.
 
     Attributes
@@ -2655,6 +2656,13 @@ class Comparison:
             }
             for d in self.deltas
         ]
+
+    def __repr__(self) -> str:
+        kind = "paired" if self.paired else "independent"
+        return (
+            f"<Comparison {self.scenario_label!r} vs {self.baseline_label!r} "
+            f"({kind}): {len(self.deltas)} metrics>"
+        )
 
     def __str__(self) -> str:
         how = "paired, common random numbers" if self.paired else "independent runs"
@@ -2903,7 +2911,7 @@ def simulate(
 
 
 @dataclass(frozen=True)
-class Backtest:
+class Backtest(Tabular):
     """A learnt model simulated over its own history, against what happened.
 
     The simulation starts from the items that were in progress at the start of
@@ -3009,6 +3017,13 @@ class Backtest:
             f"{self.delivered} items delivered, {self.replications} replications"
         )
         return "\n".join([head, *_table(rows)])
+
+    def __repr__(self) -> str:
+        return (
+            f"<Backtest {self.window[0]:%Y-%m-%d}..{self.window[1]:%Y-%m-%d}: "
+            f"{len(self.observed)} metrics, {self.delivered} delivered, "
+            f"{self.replications} replications, seed {self.seed}>"
+        )
 
 
 def backtest(

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from ..model.kpi import Observation
 from ._status import instant
@@ -78,7 +79,7 @@ class Signal:
 
 
 @dataclass(frozen=True, slots=True)
-class XmRChart:
+class XmRChart(Tabular):
     """An XmR chart: individuals with natural process limits, and moving ranges.
 
     Attributes

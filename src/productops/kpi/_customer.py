@@ -11,6 +11,7 @@ from fractions import Fraction
 from statistics import NormalDist
 from typing import Any, Literal
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from ..model.feedback import Feedback, FeedbackKind, Initiative
 
@@ -104,7 +105,7 @@ def _pct(x: Fraction | float) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Nps:
+class Nps(Tabular):
     """A Net Promoter Score with its counts and confidence interval.
 
     Attributes
@@ -327,7 +328,7 @@ def nps(
 
 
 @dataclass(frozen=True, slots=True)
-class Csat:
+class Csat(Tabular):
     """Customer satisfaction: the top-box share, with the mean reported apart.
 
     Attributes
@@ -473,7 +474,7 @@ def csat(
 
 
 @dataclass(frozen=True, slots=True)
-class Ces:
+class Ces(Tabular):
     """Customer effort score: the mean answer, with its scale and direction.
 
     Attributes
@@ -677,7 +678,7 @@ class ThemeCount:
 
 
 @dataclass(frozen=True, slots=True)
-class Themes:
+class Themes(Tabular):
     """Feedback counted per theme in a window.
 
     Attributes
@@ -989,7 +990,7 @@ class InitiativeDemand:
 
 
 @dataclass(frozen=True, slots=True)
-class Demand:
+class Demand(Tabular):
     """Customer demand per initiative.
 
     Attributes

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from ..model.delivery import Incident
 from ..model.process import Process
@@ -101,7 +102,7 @@ class BandRange:
 
 
 @dataclass(frozen=True, slots=True)
-class DoraBands:
+class DoraBands(Tabular):
     """One year's DORA performance-level table, as versioned data.
 
     The levels are clusters found in that year's survey answers (k-means-like
@@ -710,7 +711,7 @@ class RecoveryTime:
 
 
 @dataclass(frozen=True, slots=True)
-class DoraMetrics:
+class DoraMetrics(Tabular):
     """DORA's four keys for one environment (and service) over one window.
 
     Attributes

@@ -25,6 +25,7 @@ from typing import Any, Final, Literal
 import networkx as nx
 import numpy as np
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from ..scoring import Formula, formula
 
@@ -505,7 +506,7 @@ class Split:
 
 
 @dataclass(frozen=True, slots=True)
-class Contribution:
+class Contribution(Tabular):
     """The change of a driver tree's root between two states, split over inputs.
 
     Attributes
@@ -898,7 +899,7 @@ def contribution(
 
 
 @dataclass(frozen=True, slots=True)
-class DriverSensitivity:
+class DriverSensitivity(Tabular):
     """How sensitive a driver tree's root is to each leaf at one point.
 
     Attributes

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
 from typing import Any, Literal
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from ..model.delivery import Sprint
 from ..model.process import Process, StateCategory
@@ -95,7 +96,7 @@ def _fmt(x: float | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class SprintReport:
+class SprintReport(Tabular):
     """What one sprint committed to, took on, delivered and carried over.
 
     Item keys in `committed`, `added`, `done` and `carry_over` are those of
@@ -396,7 +397,7 @@ def sprint_report(
 
 
 @dataclass(frozen=True, slots=True)
-class SprintHistory:
+class SprintHistory(Tabular):
     """A team's sprints in date order, with velocity and predictability.
 
     Attributes
@@ -671,7 +672,7 @@ class BurnUpDay:
 
 
 @dataclass(frozen=True, slots=True)
-class BurnUp:
+class BurnUp(Tabular):
     """A sprint's burn-up: total scope and done work, day by day.
 
     Attributes

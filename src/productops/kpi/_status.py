@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
+from .._tabular import Tabular, html_table, rag_badge
 from ..errors import InvalidInputError
 from ..model.kpi import KPI, Direction, Observation
 
@@ -17,7 +18,7 @@ RAG = Literal["green", "amber", "red", "grey"]
 
 
 @dataclass(frozen=True, slots=True)
-class KpiStatus:
+class KpiStatus(Tabular):
     """The status of one KPI at one time.
 
     Attributes
@@ -84,6 +85,17 @@ class KpiStatus:
                 "unit": self.unit,
             }
         ]
+
+    def _repr_html_(self) -> str:
+        row = {
+            "status": rag_badge(self.rag),
+            "value": self.value,
+            "target": self.target,
+            "unit": self.unit,
+            "observed_at": self.observed_at,
+            "reason": self.reason,
+        }
+        return html_table([row], caption=f"KPI {self.kpi}")
 
 
 def instant(when: date | datetime) -> datetime:

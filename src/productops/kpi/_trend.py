@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from ..model.kpi import Observation
 from ._status import instant
@@ -148,7 +149,7 @@ def _alpha(value: object) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class Trend:
+class Trend(Tabular):
     """A Mann-Kendall trend test with the Theil-Sen slope.
 
     Attributes
@@ -418,7 +419,7 @@ def trend(
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
+class Change(Tabular):
     """The change of the latest value against one `periods` earlier.
 
     Attributes
@@ -588,7 +589,7 @@ def change(
 
 
 @dataclass(frozen=True, slots=True)
-class SeasonalNaive:
+class SeasonalNaive(Tabular):
     """A seasonal naive forecast, with the same-period-last-season change.
 
     Attributes

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from ..model import Cadence, Channel, Stakeholder
 
@@ -127,7 +128,7 @@ class GridPlacement:
 
 
 @dataclass(frozen=True, slots=True)
-class StakeholderGrid:
+class StakeholderGrid(Tabular):
     """Every stakeholder's place on the power/interest grid.
 
     Attributes
@@ -330,7 +331,7 @@ class CommunicationRow:
 
 
 @dataclass(frozen=True, slots=True)
-class CommunicationPlan:
+class CommunicationPlan(Tabular):
     """A communication plan: one row per stakeholder.
 
     Attributes

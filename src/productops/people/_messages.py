@@ -15,6 +15,7 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, runtime_checkable
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from ..kpi._status import KpiStatus
 
@@ -156,7 +157,7 @@ def _is_iterable(value: object) -> bool:
 
 
 @dataclass(frozen=True, slots=True, init=False)
-class Message:
+class Message(Tabular):
     """A chat message, independent of the tool that will show it.
 
     All arguments are keyword-only. Any iterables given for `facts`,

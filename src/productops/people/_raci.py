@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from ..model import RaciAssignment, RaciRole, Stakeholder
 
@@ -76,7 +77,7 @@ class RaciProblem:
 
 
 @dataclass(frozen=True, slots=True)
-class RaciCheck:
+class RaciCheck(Tabular):
     """Every problem in a RACI matrix, plus each person's load.
 
     Attributes

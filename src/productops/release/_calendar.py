@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from itertools import combinations
 from typing import Any
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from ..model.delivery import Dependency, DependencyStatus
 from ..model.release import Release, ReleaseStatus
@@ -92,7 +93,7 @@ class Conflict:
 
 
 @dataclass(frozen=True, slots=True)
-class CalendarCheck:
+class CalendarCheck(Tabular):
     """Every conflict found on a release calendar, and what was not checked.
 
     Attributes
@@ -523,7 +524,7 @@ class TimelineRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Timeline:
+class Timeline(Tabular):
     """Releases in date order.
 
     Attributes

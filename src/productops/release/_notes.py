@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from ..model.process import Process, StateCategory
 from ..model.release import Release, ReleaseStatus
@@ -104,7 +105,7 @@ class SkippedItem:
 
 
 @dataclass(frozen=True, slots=True)
-class ReleaseNotes:
+class ReleaseNotes(Tabular):
     """Release notes for one release, ready to publish.
 
     Attributes

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from .._tabular import Tabular, html_table, rag_badge, section
 from ..errors import InvalidInputError
 from ..model import (
     DependencyStatus,
@@ -150,7 +151,7 @@ class Reason:
 
 
 @dataclass(frozen=True, slots=True)
-class Readiness:
+class Readiness(Tabular):
     """Whether a release can ship, and why.
 
     Attributes
@@ -239,6 +240,36 @@ class Readiness:
             f"{counts['blocker']} blockers, {counts['warning']} warnings, "
             f"{counts['info']} info{chance}>"
         )
+
+    def _repr_html_(self) -> str:
+        colour = {"go": "green", "at_risk": "amber", "no_go": "red"}
+        head = {
+            "release": self.release,
+            "name": self.name,
+            "verdict": rag_badge(
+                colour[self.verdict.value], label=self.verdict.value.upper()
+            ),
+            "status": self.status.value,
+            "target_date": self.target_date,
+            "on_time_chance": (
+                None if self.probability is None else f"{self.probability:.0%}"
+            ),
+            "open_items": len(self.open_items),
+            "as_of": self.as_of,
+        }
+        severity = {"blocker": "red", "warning": "amber", "info": "grey"}
+        rows = [
+            {
+                "severity": rag_badge(severity[r.severity], label=r.severity),
+                "kind": r.kind.value,
+                "subject": r.subject,
+                "message": r.message,
+            }
+            for r in self.reasons
+        ]
+        reasons = html_table(rows, columns=["severity", "kind", "subject", "message"])
+        caption = f"Readiness of {self.release}"
+        return html_table([head], caption=caption) + section("Reasons", reasons)
 
 
 def _walk_latest(value: object) -> datetime | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from ..model import Release, Risk
 from ..scoring import risk as scoring
@@ -98,7 +99,7 @@ class RiskLine:
 
 
 @dataclass(frozen=True, slots=True)
-class ReleaseRiskRollup:
+class ReleaseRiskRollup(Tabular):
     """The open risks of one release, largest exposure first, with totals.
 
     Attributes

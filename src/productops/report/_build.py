@@ -21,6 +21,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._tabular import Tabular
 from .._version import __version__
 from ..errors import InvalidInputError
 from ..model import ReleaseStatus, Workspace
@@ -125,7 +126,7 @@ class ReportSection:
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
+class Report(Tabular):
     """A built report: sections, and the HTML page and Markdown made of them.
 
     Attributes
@@ -464,16 +465,34 @@ def _svg(figure: Figure, name: str, title: str) -> ReportChart:
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)
-    ids = set(re.findall(r'\bid="([^"]+)"', text))
+    # Prefix every id with the chart's name so that charts inlined in one page
+    # do not collide; make ids valid (artists' gids may hold spaces or ">") and
+    # unique (several artists may share a gid). References follow the first.
+    used: set[str] = set()
+    first: dict[str, str] = {}
 
-    def local(match: re.Match[str]) -> str:
+    def fresh(found: str) -> str:
+        base = f"{name}-" + re.sub(r"[^A-Za-z0-9_.:-]", "-", found)
+        candidate, k = base, 1
+        while candidate in used:
+            k += 1
+            candidate = f"{base}-{k}"
+        used.add(candidate)
+        return candidate
+
+    def define(match: re.Match[str]) -> str:
         found = match.group(2)
-        return f"{match.group(1)}{name}-{found}" if found in ids else match.group(0)
+        new = fresh(found)
+        first.setdefault(found, new)
+        return f"{match.group(1)}{new}"
 
-    # Prefix every id so that charts inlined in one page do not collide.
-    text = re.sub(r'(\bid=")([^"]+)(?=")', local, text)
-    text = re.sub(r"(url\(#)([^)]+)(?=\))", local, text)
-    text = re.sub(r'(href="#)([^"]+)(?=")', local, text)
+    def refer(match: re.Match[str]) -> str:
+        found = match.group(2)
+        return f"{match.group(1)}{first[found]}" if found in first else match.group(0)
+
+    text = re.sub(r'(\bid=")([^"]+)(?=")', define, text)
+    text = re.sub(r"(url\(#)([^)]+)(?=\))", refer, text)
+    text = re.sub(r'(href="#)([^"]+)(?=")', refer, text)
     label = _esc(title)
     text = text.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
     opening_end = text.index(">") + 1
@@ -1219,8 +1238,8 @@ def build(
     >>> from productops.datasets import load_demo
     >>> report = build(load_demo(), trials=2_000)
     >>> [s.key for s in report.sections]  # doctest: +NORMALIZE_WHITESPACE
-    ['flow', 'forecast', 'readiness', 'risks', 'kpis', 'backlog', 'feedback',
-     'dora', 'stakeholders']
+    ['flow', 'forecast', 'readiness', 'risks', 'kpis', 'backlog', 'roadmap',
+     'feedback', 'dora', 'stakeholders']
     >>> report.as_of.date()
     datetime.date(2026, 5, 29)
     """

@@ -2,7 +2,8 @@
 
 Charts are drawn on `matplotlib.figure.Figure` objects made without pyplot, so
 nothing global changes and no window opens; notebooks show the returned
-figure. matplotlib is imported only when a chart is drawn (extra ``plot``).
+figure (a `ChartFigure`, which has a PNG representation). matplotlib is
+imported only when a chart is drawn (extra ``plot``).
 """
 
 from __future__ import annotations
@@ -111,9 +112,12 @@ def axes(
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
+    from ._figure import ChartFigure
+
     with mpl.rc_context(cast("Any", dict(STYLE))):
+        figure: Figure
         if ax is None:
-            figure = Figure(figsize=size, layout="constrained")
+            figure = ChartFigure(figsize=size, layout="constrained")
             target = figure.add_subplot()
         else:
             parent = ax.get_figure()

@@ -33,6 +33,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from ..flow.dependencies import _check_acyclic, critical_path
 from ..forecast import WorkCalendar
@@ -921,7 +922,7 @@ class PertPath:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class ScheduleRisk:
+class ScheduleRisk(Tabular):
     """The result of `schedule_risk`: the simulated project durations.
 
     Durations are in the unit of the estimates: days, or working days when a

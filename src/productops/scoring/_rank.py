@@ -10,6 +10,7 @@ from typing import Any, Generic, Literal, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from .._tabular import Tabular, html_table, inline_bar
 from ..errors import InvalidInputError
 from . import _validate as v
 from ._data import columns, is_columnar
@@ -73,7 +74,7 @@ class Ranked(Generic[T]):
 
 
 @dataclass(frozen=True, eq=False)
-class Ranking(Generic[T]):
+class Ranking(Tabular, Generic[T]):
     """Items in order of their score, with ties and unscored items reported.
 
     Iterate it for `Ranked` entries, best first; index it like a list.
@@ -187,6 +188,15 @@ class Ranking(Generic[T]):
         return (
             f"<Ranking of {len(self)} items, {len(self.ties)} ties, "
             f"{len(self.unscored)} unscored: {head}{more}>"
+        )
+
+    def _repr_html_(self) -> str:
+        records = self.to_records()
+        scores = [abs(r["score"]) for r in records if r["score"] is not None]
+        top = max(scores, default=0.0)
+        rows = [{**r, "": inline_bar(abs(r["score"] or 0.0), top)} for r in records]
+        return html_table(
+            rows, columns=["rank", "key", "score", "", "tied"], caption=repr(self)
         )
 
 

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from .._tabular import RAG_HEX, Tabular, escape, html_table, inline_bar
 from ..errors import InvalidInputError
 from ..model import MitigationStatus, Risk
 from ._risk import RiskMatrix, grid
@@ -221,7 +222,7 @@ class ResidualRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ResidualReport:
+class ResidualReport(Tabular):
     """Inherent against residual risk, risk by risk and in total.
 
     Attributes
@@ -309,6 +310,35 @@ class ResidualReport:
             f"residual_exposure={self.residual_exposure!r}, "
             f"inherent_score={self.inherent_score!r}, "
             f"residual_score={self.residual_score!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        records = self.to_records()
+        top = max((r["inherent_exposure"] or 0.0 for r in records), default=0.0)
+        rows = [
+            {
+                "key": r["key"],
+                "inherent_score": r["inherent_score"],
+                "residual_score": r["residual_score"],
+                "inherent_exposure": r["inherent_exposure"],
+                "residual_exposure": r["residual_exposure"],
+                "": inline_bar(r["residual_exposure"] or 0.0, top),
+                "mitigations": r["mitigations"],
+                "mitigation_cost": r["mitigation_cost"],
+            }
+            for r in records
+        ]
+        total = {
+            "key": "total",
+            "inherent_score": self.inherent_score,
+            "residual_score": self.residual_score,
+            "inherent_exposure": self.inherent_exposure,
+            "residual_exposure": self.residual_exposure,
+            "mitigation_cost": self.mitigation_cost,
+        }
+        caption = f"Residual risk ({self.include} mitigations counted)"
+        return html_table(rows, caption=caption) + html_table(
+            [total], columns=list(rows[0]) if rows else None
         )
 
 
@@ -451,7 +481,7 @@ class GroupTotal:
 
 
 @dataclass(frozen=True, slots=True)
-class Rollup:
+class Rollup(Tabular):
     """Register totals grouped by one field.
 
     Attributes
@@ -538,6 +568,29 @@ class Rollup:
             ("total", [str(self.risks), f"{self.exposure:,.0f}", str(self.score)])
         )
         return grid(self.by, ["risks", "exposure", "score"], rows)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Rollup by {self.by} ({self.basis}): {len(self.groups)} groups, "
+            f"{self.risks} risks, exposure {self.exposure:,.0f}, score {self.score}>"
+        )
+
+    def _repr_html_(self) -> str:
+        top = max((g.exposure for g in self.groups), default=0.0)
+        rows = [{**r, "": inline_bar(r["exposure"], top)} for r in self.to_records()]
+        columns = [self.by, "risks", "exposure", "", "score", "unpriced", "unscored"]
+        total = {
+            self.by: "total",
+            "risks": self.risks,
+            "exposure": self.exposure,
+            "score": self.score,
+        }
+        return html_table(
+            [*rows, total],
+            columns=[*columns, "keys"],
+            caption=repr(self),
+            max_rows=len(rows) + 1,
+        )
 
 
 def rollup(
@@ -644,7 +697,7 @@ def _total(key: str | None, rows: Sequence[tuple[Risk, Assessment]]) -> GroupTot
 
 
 @dataclass(frozen=True, slots=True)
-class HeatMap:
+class HeatMap(Tabular):
     """How many risks sit in each likelihood x impact cell.
 
     Attributes
@@ -782,6 +835,58 @@ class HeatMap:
         ]
         return grid("likelihood \\ impact", columns, rows)
 
+    def _repr_html_(self) -> str:
+        if self.matrix is not None:
+            likelihoods = list(self.matrix.likelihoods)
+            impacts = list(self.matrix.impacts)
+            order = list(self.matrix.order)
+        else:
+            likelihoods = impacts = [str(n) for n in range(1, self.scale + 1)]
+            order = []
+        cell = "padding:4px 10px;border:1px solid #fff;text-align:center"
+        most = max((max(row) for row in self.counts), default=0)
+        lines = [
+            '<table style="border-collapse:collapse;font-size:0.9em">',
+            f'<caption style="text-align:left;font-weight:bold">'
+            f"{escape(repr(self))}</caption>",
+        ]
+        for n in reversed(range(self.scale)):
+            cells = [
+                f'<th style="{cell};text-align:right">{escape(likelihoods[n])}</th>'
+            ]
+            for m in range(self.scale):
+                count = self.counts[n][m]
+                if self.matrix is not None:
+                    band = self.matrix.bands[n][m]
+                    colour = _band_colour(order.index(band), len(order))
+                    title = f"{band}: {', '.join(self.keys[n][m])}"
+                else:
+                    alpha = 0.15 + 0.6 * count / most if most and count else 0.05
+                    colour = f"rgba(0,114,178,{alpha:.2f})"
+                    title = ", ".join(self.keys[n][m])
+                text = str(count) if count else ""
+                cells.append(
+                    f'<td style="{cell};background:{colour};font-weight:bold" '
+                    f'title="{escape(title)}">{text}</td>'
+                )
+            lines.append("<tr>" + "".join(cells) + "</tr>")
+        heads = "".join(f'<th style="{cell}">{escape(name)}</th>' for name in impacts)
+        lines.append(f'<tr><th style="{cell}">likelihood / impact</th>{heads}</tr>')
+        lines.append("</table>")
+        if self.skipped:
+            skipped = escape(", ".join(self.skipped))
+            lines.append(f"<div>{len(self.skipped)} risks not placed: {skipped}</div>")
+        return "".join(lines)
+
+
+def _band_colour(index: int, bands: int) -> str:
+    """Return a light status colour for band `index` of `bands` (least severe 0)."""
+    if bands <= 1:
+        return RAG_HEX["grey"] + "66"
+    names = ("green", "amber", "red")
+    step = round(index * (len(names) - 1) / (bands - 1))
+    return RAG_HEX[names[step]] + "66"
+
 
 def heatmap(
     risks: Iterable[Risk],
@@ -908,7 +1013,7 @@ class BurndownPoint:
 
 
 @dataclass(frozen=True, slots=True)
-class Burndown:
+class Burndown(Tabular):
     """Open exposure and score over time.
 
     Attributes
@@ -954,6 +1059,16 @@ class Burndown:
             }
             for p in self.points
         ]
+
+    def __repr__(self) -> str:
+        if not self.points:
+            return f"<Burndown ({self.basis}): no points>"
+        first, last = self.points[0], self.points[-1]
+        return (
+            f"<Burndown ({self.basis}): {len(self.points)} points "
+            f"{first.as_of:%Y-%m-%d}..{last.as_of:%Y-%m-%d}; open {first.open} -> "
+            f"{last.open}, exposure {first.exposure:,.0f} -> {last.exposure:,.0f}>"
+        )
 
     def __str__(self) -> str:
         rows = [

@@ -26,6 +26,7 @@ from typing import Any, Literal, TypeAlias, overload
 import numpy as np
 import numpy.typing as npt
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from . import _validate as v
 from ._validate import FloatArray
@@ -923,7 +924,7 @@ class NodeValue:
 
 
 @dataclass(frozen=True, slots=True)
-class DecisionAnalysis:
+class DecisionAnalysis(Tabular):
     """A decision tree rolled back: every node's expected value and every choice.
 
     Attributes

@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from .._tabular import Tabular
 from ..errors import InvalidInputError
 from . import _validate as v
 from ._data import columns
@@ -105,7 +106,7 @@ class WeightChange:
 
 
 @dataclass(frozen=True, eq=False)
-class Sensitivity:
+class Sensitivity(Tabular):
     """The result of `sensitivity`: how robust a top-k selection is.
 
     Attributes
