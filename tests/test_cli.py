@@ -81,6 +81,10 @@ def test_demo_out_writes_the_report_and_a_loadable_workspace(tmp_path: Path) -> 
     expected = po.report.build(po.datasets.load_demo())
     assert html == expected.html
     assert markdown == expected.markdown
+    playbook = (tmp_path / "out" / "playbook.md").read_text(encoding="utf-8")
+    demo = po.datasets.load_demo()
+    assert demo.process is not None
+    assert playbook == po.report.playbook(demo.process, teams=demo.teams)
 
 
 def test_report_from_a_workspace_folder(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import pickle
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
@@ -122,6 +122,12 @@ FACTORIES: dict[str, Callable[[], Any]] = {
     "ProcessModel": _model,
     "SimulationResult": _simulation,
     "WhenForecast": lambda: forecast.when(30, _report(), seed=1),
+    "HowManyForecast": lambda: forecast.how_many(
+        date(2026, 7, 1), _report(), start=date(2026, 6, 2), seed=1
+    ),
+    "ReleaseConfidence": lambda: forecast.release_confidence(
+        _ws().releases[2], _report(), seed=1
+    ),
     "BurnUp": lambda: kpi.burn_up(
         _ws().sprints[1], _ws().work_items, process=_ws().process
     ),

@@ -512,7 +512,10 @@ Examples:
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write report.html and report.md here, and the workspace under workspace/.",
+    help=(
+        "Write report.html, report.md and playbook.md here, and the workspace "
+        "under workspace/."
+    ),
 )
 @click.option("--seed", type=int, default=None, help="Generate with another seed.")
 def demo(out: Path | None, seed: int | None) -> None:
@@ -551,7 +554,12 @@ def _write_report(
             progress.update(task, description=f"Building the report: {what}")
 
         built = report.build(workspace, progress=step)
-        return built.save(out)
+        written = built.save(out)
+    if workspace.process is not None:
+        teams = workspace.teams
+        page = report.playbook(workspace.process, teams=teams)
+        (out / "playbook.md").write_text(page, encoding="utf-8")
+    return written
 
 
 def _workspace_from_events(log: EventLog) -> Workspace:
@@ -599,7 +607,7 @@ def _workspace_from_events(log: EventLog) -> Workspace:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("report"),
     show_default=True,
-    help="Folder for report.html, report.md and the Markdown's images.",
+    help="Folder for report.html, report.md (and its images) and playbook.md.",
 )
 def report_command(
     folder: Path | None, events: Path | None, tz: str | None, out: Path

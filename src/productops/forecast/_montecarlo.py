@@ -315,7 +315,7 @@ class WhenForecast(Tabular):
 
 
 @dataclass(frozen=True)
-class HowManyForecast:
+class HowManyForecast(Tabular):
     """Items done by a date, across Monte Carlo trials.
 
     Attributes
@@ -354,6 +354,24 @@ class HowManyForecast:
             f"<HowManyForecast {self.start}..{self.until}: at least "
             f"{self.at_least(0.85)} items with 85 % confidence>"
         )
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Return each total with its share of trials and the share at least that.
+
+        Examples
+        --------
+        >>> f = how_many(date(2024, 3, 8), [1, 0, 2, 1, 3], start=date(2024, 3, 4),
+        ...              trials=500, seed=2)
+        >>> round(sum(row["share"] for row in f.to_records()), 6)
+        1.0
+        """
+        values, counts = np.unique(self.totals, return_counts=True)
+        trials = self.totals.size
+        at_least = np.cumsum(counts[::-1])[::-1] / trials
+        return [
+            {"items": int(v), "share": float(c / trials), "at_least": float(a)}
+            for v, c, a in zip(values, counts, at_least, strict=True)
+        ]
 
     def _repr_html_(self) -> str:
         most = int(self.totals.max(initial=0))
@@ -521,7 +539,7 @@ def how_many(
 
 
 @dataclass(frozen=True)
-class ReleaseConfidence:
+class ReleaseConfidence(Tabular):
     """How likely a release's open scope is done by its target date.
 
     Attributes
@@ -565,6 +583,30 @@ class ReleaseConfidence:
             f"<ReleaseConfidence {self.release}: {self.probability:.0%} chance of "
             f"{len(self.open_items)} open items done by {self.target_date}>"
         )
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Return one row: the release, its target, the probability and the counts.
+
+        Examples
+        --------
+        >>> from productops import datasets, flow
+        >>> ws = datasets.load_demo()
+        >>> release = next(r for r in ws.releases if r.key == "2026.3")
+        >>> row = release_confidence(release, flow.analyze(ws), seed=1).to_records()[0]
+        >>> row["release"], row["open_items"]
+        ('2026.3', 13)
+        """
+        dates = self.forecast.percentiles()
+        return [
+            {
+                "release": self.release,
+                "target_date": self.target_date,
+                "probability": self.probability,
+                "open_items": len(self.open_items),
+                "unknown_items": len(self.unknown_items),
+                **{f"p{int(level)}": day for level, day in dates.items()},
+            }
+        ]
 
     def _repr_html_(self) -> str:
         chance = self.probability
