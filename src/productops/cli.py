@@ -321,16 +321,13 @@ def _people_section(workspace: Workspace) -> RenderableType | None:
         "Stakeholders: communication plan", "quadrant", "who", "channel", "how often"
     )
     table.columns[1].justify = "left"
-    groups: dict[tuple[str, str, str], list[str]] = {}
-    for row in plan.rows:
-        cell = (row.quadrant.value, row.channel.value, row.cadence.value)
-        groups.setdefault(cell, []).append(row.name)
-    order = [quadrant.value for quadrant in people.Quadrant]
-    for quadrant, channel, cadence in sorted(
-        groups, key=lambda cell: (order.index(cell[0]), cell[1])
-    ):
-        names = groups[quadrant, channel, cadence]
-        table.add_row(quadrant.replace("_", " "), ", ".join(names), channel, cadence)
+    for quadrant, channel, cadence, names in plan.groups():
+        table.add_row(
+            quadrant.value.replace("_", " "),
+            ", ".join(names),
+            channel.value,
+            cadence.value,
+        )
     check = people.check_raci(workspace.raci, stakeholders=workspace.stakeholders)
     verdict = (
         "RACI: every deliverable has one Accountable and a Responsible."

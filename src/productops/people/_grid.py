@@ -352,6 +352,33 @@ class CommunicationPlan(Tabular):
     def __repr__(self) -> str:
         return f"CommunicationPlan({len(self.rows)} stakeholders)"
 
+    def groups(self) -> list[tuple[Quadrant, Channel, Cadence, tuple[str, ...]]]:
+        """Group the stakeholders who hear the same way.
+
+        One row per quadrant, channel and cadence, with the names in plan
+        order; rows come in grid order (manage closely first), then by channel and
+        cadence.
+
+        Examples
+        --------
+        >>> import productops as po
+        >>> plan = po.people.communication_plan(po.datasets.load_demo().stakeholders)
+        >>> quadrant, channel, cadence, names = plan.groups()[0]
+        >>> quadrant.value, len(names) >= 1
+        ('manage_closely', True)
+        """
+        found: dict[tuple[Quadrant, Channel, Cadence], list[str]] = {}
+        for row in self.rows:
+            found.setdefault((row.quadrant, row.channel, row.cadence), []).append(
+                row.name
+            )
+        order = list(Quadrant)
+        cells = sorted(
+            found,
+            key=lambda c: (order.index(c[0]), c[1].value, c[2].value),
+        )
+        return [(*cell, tuple(found[cell])) for cell in cells]
+
     def to_records(self) -> list[dict[str, Any]]:
         """Return one dict per stakeholder with plain values."""
         return [

@@ -1116,21 +1116,14 @@ def stakeholders_section(ctx: ReportContext) -> ReportSection | None:
     from .. import people
 
     plan = people.communication_plan(stakeholders)
-    groups: dict[tuple[str, str, str], list[str]] = {}
-    for row in plan.rows:
-        cell = (str(row.quadrant.value), str(row.channel.value), str(row.cadence.value))
-        groups.setdefault(cell, []).append(row.name)
-    order = [str(q.value) for q in people.Quadrant]
     rows = [
         [
-            quadrant.replace("_", " "),
-            ", ".join(groups[quadrant, channel, cadence]),
-            channel,
-            cadence,
+            quadrant.value.replace("_", " "),
+            ", ".join(names),
+            channel.value,
+            cadence.value,
         ]
-        for quadrant, channel, cadence in sorted(
-            groups, key=lambda c: (order.index(c[0]), c[1], c[2])
-        )
+        for quadrant, channel, cadence, names in plan.groups()
     ]
     blocks: list[Block] = [
         _table(["quadrant", "who", "channel", "how often"], rows),
