@@ -647,13 +647,19 @@ def forecast_command(
             release = workspace.releases[known.index(str(release_key))]
             with _busy("Forecasting"):
                 confidence = forecast.release_confidence(
-                    release, report, trials=trials, seed=seed, window_days=window_days
+                    release,
+                    report,
+                    ahead=forecast.releases_ahead(release, workspace.releases),
+                    trials=trials,
+                    seed=seed,
+                    window_days=window_days,
                 )
             dates = confidence.forecast.percentiles(_LEVELS)
             row: Record = {
                 "release": confidence.release,
                 "target_date": confidence.target_date,
                 "open_items": len(confidence.open_items),
+                "ahead_items": len(confidence.ahead_items),
                 "unknown_items": len(confidence.unknown_items),
                 "probability": confidence.probability,
             }

@@ -241,11 +241,45 @@ def test_forecast_severity_follows_the_thresholds(demo, go, no_go, severity):
     p = _probability(demo, rel, seed=3)
     assert 0.0 < p < 1.0  # a real uncertain forecast, so every band is reachable
     result = readiness(
-        rel, demo, seed=3, trials=2000, go_probability=go, no_go_probability=no_go
+        rel,
+        demo,
+        seed=3,
+        trials=2000,
+        go_probability=go,
+        no_go_probability=no_go,
+        ahead=(),
     )
     forecast = next(r for r in result.reasons if r.kind is ReasonKind.FORECAST)
     assert forecast.severity == severity
     assert result.probability == p
+
+
+def test_forecast_counts_the_open_releases_due_earlier_first(demo):
+    autumn = next(r for r in demo.releases if r.key == "2026.3")
+    summer = next(r for r in demo.releases if r.key == "2026.2")
+    report = analyze(demo, as_of=demo_as_of(demo))
+    shared = release_confidence(autumn, report, ahead=[summer], trials=2000, seed=5)
+    alone = release_confidence(autumn, report, trials=2000, seed=5)
+    assert shared.ahead_items == tuple(
+        k for k in _undelivered(demo, summer) if k not in autumn.scope
+    )
+    assert shared.forecast.remaining == len(shared.ahead_items) + len(alone.open_items)
+    assert shared.forecast.percentiles()[85] > alone.forecast.percentiles()[85]
+    assert shared.probability <= alone.probability
+
+    result = readiness(autumn, demo, seed=5, trials=2000)
+    assert result.probability == shared.probability
+    forecast = next(r for r in result.reasons if r.kind is ReasonKind.FORECAST)
+    assert f"after the {len(shared.ahead_items)} open items of 2026.2" in (
+        forecast.message
+    )
+    by_key = readiness(autumn, demo, seed=5, trials=2000, ahead=["2026.2"])
+    assert by_key.probability == shared.probability
+    assert readiness(autumn, demo, seed=5, trials=2000, ahead=()).probability == (
+        alone.probability
+    )
+    with pytest.raises(InvalidInputError, match=r"ahead: \['nope'\]"):
+        readiness(autumn, demo, seed=5, trials=2000, ahead=["nope"])
 
 
 def test_same_seed_same_probability(demo):

@@ -16,6 +16,7 @@ from ._montecarlo import (
     WorkCalendar,
     how_many,
     release_confidence,
+    releases_ahead,
     when,
 )
 from ._simulation import (
@@ -53,6 +54,7 @@ __all__ = [
     "how_many",
     "learn",
     "release_confidence",
+    "releases_ahead",
     "simulate",
     "when",
 ]

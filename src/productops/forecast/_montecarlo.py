@@ -556,7 +556,10 @@ class ReleaseConfidence(Tabular):
     unknown_items : tuple of str
         Scope items the report does not know; counted as open.
     forecast : WhenForecast
-        The completion-date forecast of the open items.
+        The completion-date forecast of the open items (and of the work ahead).
+    ahead_items : tuple of str
+        Open items of the releases done first (see `release_confidence`'s
+        `ahead`), forecast before this release's own.
 
     Examples
     --------
@@ -577,11 +580,13 @@ class ReleaseConfidence(Tabular):
     open_items: tuple[str, ...]
     unknown_items: tuple[str, ...]
     forecast: WhenForecast
+    ahead_items: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
+        after = f" after {len(self.ahead_items)} ahead" if self.ahead_items else ""
         return (
             f"<ReleaseConfidence {self.release}: {self.probability:.0%} chance of "
-            f"{len(self.open_items)} open items done by {self.target_date}>"
+            f"{len(self.open_items)} open items{after} done by {self.target_date}>"
         )
 
     def to_records(self) -> list[dict[str, Any]]:
@@ -603,6 +608,7 @@ class ReleaseConfidence(Tabular):
                 "target_date": self.target_date,
                 "probability": self.probability,
                 "open_items": len(self.open_items),
+                "ahead_items": len(self.ahead_items),
                 "unknown_items": len(self.unknown_items),
                 **{f"p{int(level)}": day for level, day in dates.items()},
             }
@@ -625,10 +631,45 @@ class ReleaseConfidence(Tabular):
         )
 
 
+def releases_ahead(release: Release, releases: Iterable[Release]) -> list[Release]:
+    """Return the open releases due before `release`: their work comes first.
+
+    Open means not released and not cancelled; "before" means an earlier
+    target date. Releases without a target date are never ahead. This is the
+    earliest-due-date order most teams follow; pass your own list to
+    `release_confidence` when yours differs.
+
+    Examples
+    --------
+    >>> from productops import datasets
+    >>> ws = datasets.load_demo()
+    >>> autumn = next(r for r in ws.releases if r.key == "2026.3")
+    >>> [r.key for r in releases_ahead(autumn, ws.releases)]
+    ['2026.2']
+    """
+    from productops.model import ReleaseStatus
+
+    if release.target_date is None:
+        return []
+    done = (ReleaseStatus.RELEASED, ReleaseStatus.CANCELLED)
+    return sorted(
+        (
+            other
+            for other in releases
+            if other.key != release.key
+            and other.status not in done
+            and other.target_date is not None
+            and other.target_date < release.target_date
+        ),
+        key=lambda other: (other.target_date, other.key),
+    )
+
+
 def release_confidence(
     release: Release,
     report: FlowReport,
     *,
+    ahead: Iterable[Release] = (),
     trials: int = 10_000,
     seed: int | np.random.Generator | None = None,
     calendar: WorkCalendar | None = None,
@@ -639,14 +680,44 @@ def release_confidence(
     Open scope: the release's `scope` items not delivered as of ``report.as_of``
     (items the report does not know count as open and are listed). Their
     completion is forecast with `when` from the report's throughput, starting
-    the day after ``report.as_of``. This assumes the team's whole throughput
-    goes to this scope; with work for other releases in flight, treat the
-    result as an upper bound.
+    the day after ``report.as_of``.
+
+    The team's throughput is shared: work that comes first delays this release.
+    Give the releases whose open scope is done first in `ahead` (for the usual
+    earliest-due-date order, ``releases_ahead(release, workspace.releases)``);
+    their open items not in this release are added to the work to finish
+    (`ahead_items`). Without `ahead`, all throughput goes to this release, and
+    with other work in flight the probability is an upper bound.
+
+    Parameters
+    ----------
+    release : Release
+        Needs a target date.
+    report : FlowReport
+        Throughput history and what is delivered as of ``report.as_of``.
+    ahead : iterable of Release, optional
+        Releases whose open scope is finished first.
+    trials, seed, calendar, window_days
+        As for `when`.
 
     Raises
     ------
     InvalidInputError
         If the release has no target date, or the history is unusable.
+
+    Examples
+    --------
+    >>> from productops import datasets, flow
+    >>> ws = datasets.load_demo()
+    >>> report = flow.analyze(ws)
+    >>> autumn = next(r for r in ws.releases if r.key == "2026.3")
+    >>> alone = release_confidence(autumn, report, seed=1)
+    >>> shared = release_confidence(autumn, report, seed=1,
+    ...                             ahead=releases_ahead(autumn, ws.releases))
+    >>> len(alone.open_items), len(shared.ahead_items)
+    (13, 60)
+    >>> shared.probability <= alone.probability
+    True
     """
     from productops.flow._metrics import NONE
 
@@ -654,14 +725,21 @@ def release_confidence(
         msg = f"release {release.key!r} has no target_date"
         raise InvalidInputError(msg)
     index = {key: i for i, key in enumerate(report.items)}
+
+    def still_open(key: str) -> bool:
+        return key not in index or report.delivered_at[index[key]] == NONE
+
     unknown = tuple(key for key in release.scope if key not in index)
-    open_items = tuple(
-        key
-        for key in release.scope
-        if key not in index or report.delivered_at[index[key]] == NONE
-    )
+    open_items = tuple(key for key in release.scope if still_open(key))
+    mine = set(release.scope)
+    first: dict[str, None] = {}
+    for other in ahead:
+        for key in other.scope:
+            if key not in mine and still_open(key):
+                first.setdefault(key)
+    ahead_items = tuple(first)
     forecast = when(
-        len(open_items),
+        len(open_items) + len(ahead_items),
         report,
         trials=trials,
         seed=seed,
@@ -675,4 +753,5 @@ def release_confidence(
         open_items=open_items,
         unknown_items=unknown,
         forecast=forecast,
+        ahead_items=ahead_items,
     )

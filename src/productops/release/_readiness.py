@@ -10,7 +10,7 @@ stops the others: every reason is listed.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -456,6 +456,7 @@ def _scope_reasons(
     seed: int | None,
     go_probability: float,
     no_go_probability: float,
+    ahead: Sequence[Release],
 ) -> tuple[list[Reason], float | None, tuple[str, ...], tuple[str, ...]]:
     from ..forecast import release_confidence
 
@@ -513,7 +514,9 @@ def _scope_reasons(
         )
         return reasons, None, open_items, unknown
     try:
-        confidence = release_confidence(release, report, trials=trials, seed=seed)
+        confidence = release_confidence(
+            release, report, ahead=ahead, trials=trials, seed=seed
+        )
     except InvalidInputError as exc:
         reasons.append(
             Reason(
@@ -532,13 +535,17 @@ def _scope_reasons(
         if probability < go_probability
         else "info"
     )
+    after = ""
+    if confidence.ahead_items:
+        names = ", ".join(r.key for r in ahead)
+        after = f" after the {len(confidence.ahead_items)} open items of {names}"
     reasons.append(
         Reason(
             ReasonKind.FORECAST,
             severity,
             key,
             f"{probability:.0%} chance of delivering the {len(open_items)} open "
-            f"items by {release.target_date.isoformat()} (go at "
+            f"items{after} by {release.target_date.isoformat()} (go at "
             f"{go_probability:.0%}, no-go below {no_go_probability:.0%})",
         )
     )
@@ -633,6 +640,30 @@ def _dependency_reasons(
     return reasons
 
 
+def _ahead(
+    release: Release, workspace: Workspace, ahead: Iterable[Release | str] | None
+) -> list[Release]:
+    """Return the releases done first: as given, or the open ones due earlier."""
+    from ..forecast import releases_ahead
+
+    if ahead is None:
+        return releases_ahead(release, workspace.releases)
+    by_key = {r.key: r for r in workspace.releases}
+    chosen, unknown = [], []
+    for entry in ahead:
+        if isinstance(entry, str):
+            if entry in by_key:
+                chosen.append(by_key[entry])
+            else:
+                unknown.append(entry)
+        else:
+            chosen.append(entry)
+    if unknown:
+        msg = f"ahead: {unknown} are not releases of the workspace"
+        raise InvalidInputError(msg)
+    return chosen
+
+
 def _verdict(reasons: Iterable[Reason]) -> Verdict:
     severities = {r.severity for r in reasons}
     if "blocker" in severities:
@@ -653,6 +684,7 @@ def readiness(
     go_probability: float = 0.85,
     no_go_probability: float = 0.5,
     high_risk: Mapping[str, ReasonSeverity] = DEFAULT_HIGH_RISK,
+    ahead: Iterable[Release | str] | None = None,
 ) -> Readiness:
     """Judge whether a release can ship: GO, AT_RISK or NO_GO, with every reason.
 
@@ -668,8 +700,11 @@ def readiness(
       (info, with the count). Scope keys that are not work items of the
       workspace are a warning and count as open.
     - **Forecast.** With open scope, the chance of finishing it by the target
-      date (`productops.forecast.release_confidence`): a blocker below
-      `no_go_probability`, a warning below `go_probability`, else info. No
+      date (`productops.forecast.release_confidence`), after the open scope
+      of the releases in `ahead` (by default the open releases due earlier,
+      `productops.forecast.releases_ahead`: the team's throughput is shared):
+      a blocker below `no_go_probability`, a warning below `go_probability`,
+      else info. No
       target date, no history, or a history the forecast rejects gives a
       ``no_forecast`` warning. A release without a target date is also a
       ``no_target`` warning.
@@ -715,6 +750,10 @@ def readiness(
         Below this chance, the forecast is a blocker.
     high_risk : mapping of str to {"blocker", "warning", "info"}
         ReasonSeverity of an open risk by its band (`DEFAULT_HIGH_RISK`).
+    ahead : iterable of Release or str, optional
+        Releases (or keys in `workspace`) whose open scope is done before this
+        release's. Default: the open releases of the workspace with an earlier
+        target date; ``()`` gives this release all the throughput.
 
     Returns
     -------
@@ -811,6 +850,7 @@ def readiness(
         seed=seed,
         go_probability=go_probability,
         no_go_probability=no_go_probability,
+        ahead=_ahead(rel, workspace, ahead),
     )
     reasons += scope
     reasons += _risk_reasons(rel, workspace, as_of, high_risk)

@@ -697,14 +697,14 @@ def forecast_section(ctx: ReportContext) -> ReportSection | None:
     releases = ctx.open_releases()
     if report is None or not releases:
         return None
-    from ..forecast import release_confidence
+    from ..forecast import release_confidence, releases_ahead
     from ._charts import forecast_chart
 
     blocks: list[Block] = [
         _Note(
             f"Monte Carlo: {ctx.trials:,} trials resampling the daily throughput "
-            "of the flow report; the whole team's throughput is assumed to go "
-            "to each release in turn."
+            "of the flow report. Releases share it in order of their target "
+            "dates: the open items of releases due earlier are done first."
         )
     ]
     not_forecast: list[str] = []
@@ -714,8 +714,9 @@ def forecast_section(ctx: ReportContext) -> ReportSection | None:
             not_forecast.append(f"{release.key} (no target date)")
             continue
         try:
+            ahead = releases_ahead(release, ctx.workspace.releases)
             confidence = release_confidence(
-                release, report, trials=ctx.trials, seed=ctx.seed
+                release, report, ahead=ahead, trials=ctx.trials, seed=ctx.seed
             )
         except InvalidInputError as error:  # e.g. no throughput to resample
             not_forecast.append(f"{release.key} ({error})")
@@ -731,7 +732,15 @@ def forecast_section(ctx: ReportContext) -> ReportSection | None:
             else f"{confidence.probability:.0%} chance of being done by the target "
             f"{release.target_date:%Y-%m-%d}"
         )
-        blocks.append(f"{head}: {len(confidence.open_items)} open items; {chance}.")
+        first = (
+            f" after {len(confidence.ahead_items)} open items of "
+            f"{', '.join(r.key for r in ahead)}"
+            if confidence.ahead_items
+            else ""
+        )
+        blocks.append(
+            f"{head}: {len(confidence.open_items)} open items{first}; {chance}."
+        )
         blocks.append(
             _table(
                 ["confidence", "done by"],
