@@ -297,7 +297,10 @@ def test_an_unknown_zone_name_is_a_configuration_error() -> None:
         ("2024-02-30T00:00Z", "day 30 is out of range"),
         ("2023-02-29T00:00:00+01:00", "day 29 is out of range"),
         ("2024-04-31 10:00:00Z", "day 31 is out of range"),
-        ("2024-01-01T24:00:00Z", "hour 24 is out of range"),
+        ("2024-01-01T24:00:01Z", "hour 24 is out of range"),
+        ("2024-01-01T24:01:00Z", "hour 24 is out of range"),
+        ("2024-01-01T24:00:00.5Z", "hour 24 is out of range"),
+        ("2024-01-01T25:00:00Z", "hour 25 is out of range"),
         ("2024-01-01T23:60:00Z", "minute 60 is out of range"),
         ("2024-01-01T23:59:60Z", "second 60 is out of range"),
         ("2024-01-01T10:00:00+24:00", "offset hour 24 is out of range"),
@@ -312,6 +315,31 @@ def test_out_of_range_fields_are_reported_not_turned_into_numbers(
     assert parsed.ok.tolist() == [True, False]
     assert parsed.ns[1] == 0
     assert parsed.errors == {1: f"{text!r} {NOT_A_TIMESTAMP} ({reason})"}
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("2024-01-31T24:00:00Z", datetime(2024, 2, 1, tzinfo=UTC)),
+        ("2024-12-31T24:00Z", datetime(2025, 1, 1, tzinfo=UTC)),
+        ("2024-02-28T24:00:00.000+01:00", datetime(2024, 2, 28, 23, tzinfo=UTC)),
+    ],
+)
+def test_hour_24_is_the_next_midnight_in_both_parsers(
+    text: str, instant: datetime
+) -> None:
+    # ISO 8601:2004 4.2.3: 24:00:00 is the end of a day.
+    assert parse_timestamp(text) == instant
+    assert parse_timestamps([text]).as_datetime64()[0] == np.datetime64(
+        instant.replace(tzinfo=None), "ns"
+    )
+
+
+def test_hour_24_past_midnight_is_rejected_by_both_parsers() -> None:
+    text = "2024-01-31T24:00:01Z"
+    with pytest.raises(ValueError, match="not an ISO 8601"):
+        parse_timestamp(text)
+    assert not parse_timestamps([text]).ok[0]
 
 
 def test_leap_days_are_valid_in_leap_years_only() -> None:

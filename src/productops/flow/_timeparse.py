@@ -152,8 +152,9 @@ def parse_timestamps(
     -----
     The instants equal those of `parse_timestamp`, except that fraction digits
     7 to 9 are kept (`datetime` truncates to microseconds); and these are
-    errors: more than 9 fraction digits, hour ``24``, and instants outside
-    1677-09-21 .. 2262-04-11 (what int64 nanoseconds hold).
+    errors: more than 9 fraction digits and instants outside 1677-09-21 ..
+    2262-04-11 (what int64 nanoseconds hold). Both read ``24:00:00`` as the
+    next day's midnight and reject any later time in hour 24.
 
     Examples
     --------
@@ -469,7 +470,14 @@ def _read_layout(
         ("year", year, year == 0),
         ("month", month, month - np.uint8(1) > 11),
         ("day", day, day - np.uint8(1) >= _MONTH_LENGTH[year_month]),
-        ("hour", field["h"], field["h"] > 23),
+        # 24:00:00 is the end of a day, the next day's midnight (ISO 8601:2004
+        # 4.2.3; `parse_timestamp` reads it so too); any later time is not.
+        (
+            "hour",
+            field["h"],
+            (field["h"] > 24)
+            | ((field["h"] == 24) & ((field["m"] | field["s"] | field["f"]) != 0)),
+        ),
         ("minute", field["m"], field["m"] > 59),
         ("second", field["s"], field["s"] > 59),
         ("offset hour", field["H"], field["H"] > 23),
