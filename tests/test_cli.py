@@ -171,6 +171,28 @@ def test_validate_reports_every_bad_record_and_fails(tmp_path: Path) -> None:
     assert "capacity" in err
 
 
+def test_validate_warns_about_dangling_references(tmp_path: Path) -> None:
+    po.Workspace(
+        releases=[po.Release(key="R1", name="One", scope=("APP-1", "APP-9"))],
+        risks=[po.Risk(key="K-1", title="t", releases=("R2",))],
+    ).save(tmp_path)
+    code, out, err = invoke("validate", str(tmp_path))
+    assert code == 0
+    assert "3 dangling references" in out
+    lines = err.splitlines()
+    assert lines == [
+        "warning: releases record #0 (key='R1') field 'scope.0': refers to work "
+        "item 'APP-1', which is not in the workspace",
+        "warning: releases record #0 (key='R1') field 'scope.1': refers to work "
+        "item 'APP-9', which is not in the workspace",
+        "warning: risks record #0 (key='K-1') field 'releases.0': refers to "
+        "release 'R2', which is not in the workspace",
+    ]
+    code, _, err = invoke("validate", "--strict", str(tmp_path))
+    assert code == 1
+    assert "3 dangling references" in err
+
+
 def test_version_option() -> None:
     code, out, _ = invoke("--version")
     assert code == 0

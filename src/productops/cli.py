@@ -667,15 +667,32 @@ def schema(type_name: str | None, out: Path | None) -> None:
 @main.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--tz", default=None, help="Time zone for timestamps without an offset.")
-def validate(folder: Path, tz: str | None) -> None:
-    """Load a workspace FOLDER and report every bad record."""
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also fail (exit 1) on references to keys that are not in the workspace.",
+)
+def validate(folder: Path, tz: str | None, *, strict: bool) -> None:
+    """Load a workspace FOLDER and report every bad record.
+
+    Then list every reference between collections that points at nothing (a
+    release's scope item that is not a work item, a risk's unknown release...):
+    warnings, or errors with --strict.
+    """
     try:
         workspace = Workspace.load(folder, tz=tz)
     except ProductOpsError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(1) from None
+    dangling = workspace.check_references()
+    for problem in dangling:
+        click.echo(f"{'error' if strict else 'warning'}: {problem}", err=True)
     counts = ", ".join(f"{n} {name}" for name, n in workspace.counts().items() if n)
-    click.echo(f"OK: {folder} ({counts or 'empty'})")
+    if dangling and strict:
+        click.echo(f"{len(dangling)} dangling references in {folder}", err=True)
+        raise SystemExit(1)
+    note = f"; {len(dangling)} dangling references" if dangling else ""
+    click.echo(f"OK: {folder} ({counts or 'empty'}){note}")
 
 
 SYNC_STATE = ".productops-sync.json"

@@ -239,6 +239,33 @@ class Workspace(ProductOpsModel):
         """Return the number of records in each collection, in collection order."""
         return {name: len(getattr(self, name)) for name in self.COLLECTIONS}
 
+    def check_references(self) -> list[RecordProblem]:
+        """List every reference to a key that is not in the workspace.
+
+        Each record validates itself on creation; this checks the links between
+        collections (a release's scope names work items, a risk its releases, a
+        RACI row a stakeholder, a dependency its two ends...; the full list is
+        `productops.model._references.REFERENCES`). A dangling reference can be
+        legitimate (an issue of a project not synced), so it is reported, never
+        raised or repaired; ``productops validate`` prints them.
+
+        Returns
+        -------
+        list of RecordProblem
+            One per dangling reference: `source` is the collection, `position`
+            the record's index, `field` the dotted path (``"scope.3"``).
+
+        Examples
+        --------
+        >>> from productops import Risk, Workspace
+        >>> ws = Workspace(risks=[Risk(key="R-1", title="t", releases=("2031.1",))])
+        >>> [(p.key, p.field) for p in ws.check_references()]
+        [('R-1', 'releases.0')]
+        """
+        from ._references import check_references
+
+        return check_references(self)
+
     # -- persistence -------------------------------------------------------------
 
     def save(self, folder: str | Path) -> Path:
