@@ -855,3 +855,73 @@ def test_a_file_that_is_not_a_jira_export_says_so(tmp_path: Path) -> None:
 def test_jira_needs_a_time_zone() -> None:
     with pytest.raises(InvalidInputError, match="tz="):
         files.read_jira_csv(JIRA_EXPORT, tz=None)  # type: ignore[arg-type]
+
+
+# -- formula injection (OWASP "CSV Injection") -----------------------------------------
+
+
+def _cells(path: Path) -> list[list[str]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_escape_formulas_prefixes_cells_a_spreadsheet_would_run(tmp_path: Path) -> None:
+    titles = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "- a list", "plain", "-5", "+1.5"]
+    items = [
+        po.WorkItem(
+            key=f"A-{i}", title=t, status="Done", created="2024-01-01T00:00:00Z"
+        )
+        for i, t in enumerate(titles)
+    ]
+    path = files.write_csv(items, tmp_path / "items.csv", escape_formulas=True)
+    written = [row[1] for row in _cells(path)[1:]]
+    assert written == [
+        "'=1+1",
+        "'+SUM(A1)",
+        "'-2+3",
+        "'@cmd",
+        "'- a list",
+        "plain",
+        "-5",
+        "+1.5",
+    ]
+    plain = files.write_csv(items, tmp_path / "plain.csv")
+    assert files.read_csv(plain, po.WorkItem) == tuple(items)  # off: exact round trip
+
+
+def test_escape_formulas_covers_child_tables_and_event_logs(tmp_path: Path) -> None:
+    item = po.WorkItem(
+        key="A-1",
+        title="t",
+        status="=Done",
+        created="2024-01-01T00:00:00Z",
+        history=[{"at": "2024-01-02T00:00:00Z", "to_status": "=Done"}],
+    )
+    files.write_csv(
+        [item],
+        tmp_path / "items.csv",
+        history=tmp_path / "history.csv",
+        escape_formulas=True,
+    )
+    assert _cells(tmp_path / "history.csv")[1][3] == "'=Done"
+    log = EventLog.from_work_items([item])
+    files.write_csv(log, tmp_path / "events.csv", escape_formulas=True)
+    assert _cells(tmp_path / "events.csv")[1][1] == "'=Done"
+
+
+@given(st.text(min_size=1, max_size=20))
+@settings(max_examples=60)
+def test_no_escaped_cell_starts_like_a_formula(title: str) -> None:
+    item = po.WorkItem(
+        key="A-1",
+        title=title.strip() or "x",
+        status="Done",
+        created="2024-01-01T00:00:00Z",
+    )
+    with TemporaryDirectory() as folder:
+        path = files.write_csv([item], Path(folder) / "i.csv", escape_formulas=True)
+        for cell in _cells(path)[1]:
+            if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+                float(cell)  # only numbers may start so

@@ -537,6 +537,7 @@ def write_csv(
     mitigations: ChildPath = None,
     delimiter: str = ",",
     encoding: str = "utf-8",
+    escape_formulas: bool = False,
 ) -> Path:
     r"""Write records of one kind, or an event log, to a CSV file.
 
@@ -564,6 +565,13 @@ def write_csv(
     encoding : str, default "utf-8"
         ``"utf-8-sig"`` adds the byte order mark Excel needs to recognise
         UTF-8 when it opens the file.
+    escape_formulas : bool, default False
+        Prefix with ``'`` every cell that a spreadsheet would run as a formula
+        (text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+        return, that is not a number), as OWASP's "CSV Injection" advice says.
+        Turn it on for files people open in Excel or Sheets; leave it off for
+        files read back by programs (`read_csv` keeps the ``'``, so the round
+        trip is no longer exact).
 
     Returns
     -------
@@ -592,6 +600,11 @@ def write_csv(
     APP-1,2024-01-03T09:00:00Z,To Do,Done,
     >>> read_csv(path, WorkItem, history=folder / "history.csv") == tuple(items)
     True
+    >>> risky = [WorkItem(key="APP-2", title="=HYPERLINK(1)", status="Done",
+    ...                   created="2024-01-02T09:00:00Z")]
+    >>> path = write_csv(risky, folder / "safe.csv", escape_formulas=True)
+    >>> print(path.read_text().splitlines()[1][:20])
+    APP-2,'=HYPERLINK(1)
     """
     path = Path(path)
     if _is_workspace(data):
@@ -606,6 +619,7 @@ def write_csv(
             ([_csv_cell(value) for value in row] for row in rows),
             delimiter=delimiter,
             encoding=encoding,
+            escape_formulas=escape_formulas,
         )
         return path
     records = _as_records(data)
@@ -624,7 +638,12 @@ def write_csv(
             raise InvalidInputError(msg)
     main_rows, child_rows = _text_rows(records, table)
     _write_csv_rows(
-        path, table.column_names, main_rows, delimiter=delimiter, encoding=encoding
+        path,
+        table.column_names,
+        main_rows,
+        delimiter=delimiter,
+        encoding=encoding,
+        escape_formulas=escape_formulas,
     )
     if table.child is not None and child_path:
         _write_csv_rows(
@@ -633,6 +652,7 @@ def write_csv(
             child_rows,
             delimiter=delimiter,
             encoding=encoding,
+            escape_formulas=escape_formulas,
         )
     return path
 
@@ -2002,13 +2022,31 @@ def _write_csv_rows(
     *,
     delimiter: str,
     encoding: str,
+    escape_formulas: bool = False,
 ) -> None:
+    if escape_formulas:
+        rows = ([_defuse(cell) for cell in row] for row in rows)
     with path.open("w", encoding=encoding, newline="") as handle:
         # CRLF, as RFC 4180 and Excel have it; it also makes the writer quote
         # every cell holding a bare CR, which readers would take for a line end.
         writer = csv.writer(handle, delimiter=delimiter, lineterminator="\r\n")
         writer.writerow(header)
         writer.writerows(rows)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet run a cell (OWASP, "CSV Injection")."""
+
+
+def _defuse(cell: str) -> str:
+    """Prefix a cell a spreadsheet would run as a formula with ``'``."""
+    if not cell.startswith(_FORMULA_START):
+        return cell
+    try:
+        float(cell)
+    except ValueError:
+        return "'" + cell
+    return cell  # a number such as -5 or +1.5 is data, not a formula
 
 
 # -- event logs -----------------------------------------------------------------
