@@ -115,14 +115,13 @@ from productops.model import (
     load_records,
 )
 from productops.model._base import parse_timestamp, resolve_tz
-from productops.model.workspace import (
-    FORMAT,
-    FORMAT_VERSION,
-    _identity,
-    _problems_from,
-    _read_json,
-    _write_json,
+from productops.model._io import (
+    problems_from,
+    read_json_file,
+    record_identity,
+    write_json_file,
 )
+from productops.model.workspace import FORMAT, FORMAT_VERSION
 
 if TYPE_CHECKING:
     from productops.flow import EventLog
@@ -1024,7 +1023,7 @@ def write_json(
         text = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in objects)
         path.write_text(text, encoding="utf-8", newline="\n")
     else:
-        _write_json(path, objects)
+        write_json_file(path, objects)
     return path
 
 
@@ -1555,7 +1554,7 @@ def _load_table_unpaused(
             ]
             continue
         if not keyed:
-            identity = _identity(record)
+            identity = record_identity(record)
             if identity in first_row:
                 message = f"duplicate of row {first_row[identity]}"
                 problems.append(
@@ -2203,7 +2202,7 @@ def _event_cell(value: object, role: str) -> object:
 def _read_json_events(path: Path, *, tz: tzinfo | None) -> EventLog:
     from productops.flow import EventLog
 
-    raw, problems = _read_json(path)
+    raw, problems = read_json_file(path)
     if not problems and not (
         isinstance(raw, list) and all(isinstance(row, dict) for row in raw)
     ):
@@ -2349,7 +2348,7 @@ def _read_excel_workspace(
         return Workspace.model_validate(data), notes
     except ValidationError as exc:
         raise DataLoadError(
-            _problems_from(exc, source=str(path), position=None, key=None)
+            problems_from(exc, source=str(path), position=None, key=None)
         ) from None
 
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any, ClassVar, Self, TypeVar, cast
+from typing import Any, ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, ValidationError, model_validator
 
 from productops.errors import DataLoadError, RecordProblem
 
 from ._base import ProductOpsModel, duplicates, field_error, resolve_tz
+from ._io import (
+    problems_from,
+    read_json_file,
+    record_identity,
+    record_key,
+    write_json_file,
+)
 from .delivery import Dependency, Incident, Sprint
 from .feedback import Feedback, Initiative
 from .kpi import KPI, Observation
@@ -31,33 +37,6 @@ _HEADER_FILE = "workspace.json"
 M = TypeVar("M", bound=BaseModel)
 
 
-def _field_path(loc: Sequence[int | str]) -> str:
-    return ".".join(str(part) for part in loc)
-
-
-def _problems_from(
-    error: ValidationError, *, source: str, position: int | None, key: str | None
-) -> list[RecordProblem]:
-    return [
-        RecordProblem(
-            source=source,
-            position=position,
-            key=key,
-            field=_field_path(detail["loc"]),
-            message=detail["msg"].removeprefix("Value error, "),
-        )
-        for detail in error.errors(include_url=False, include_input=False)
-    ]
-
-
-def _record_key(raw: object) -> str | None:
-    if isinstance(raw, Mapping):
-        key = raw.get("key")
-        if isinstance(key, str):
-            return key
-    return None
-
-
 def _validate_records(
     model: type[M], raw: Iterable[object], *, source: str, tz: tzinfo | None
 ) -> tuple[list[M], list[RecordProblem]]:
@@ -68,37 +47,10 @@ def _validate_records(
         try:
             records.append(model.model_validate(item, context=context))
         except ValidationError as exc:
-            problems += _problems_from(
-                exc, source=source, position=position, key=_record_key(item)
+            problems += problems_from(
+                exc, source=source, position=position, key=record_key(item)
             )
     return records, problems
-
-
-def _read_json(path: Path) -> tuple[Any, list[RecordProblem]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        return None, [RecordProblem(str(path), None, None, "", f"cannot read: {exc}")]
-    if path.suffix == ".jsonl":
-        rows: list[object] = []
-        problems: list[RecordProblem] = []
-        for number, line in enumerate(text.splitlines()):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                problems.append(
-                    RecordProblem(
-                        str(path), number, None, "", f"line {number + 1}: {exc.msg}"
-                    )
-                )
-        return rows, problems
-    try:
-        return json.loads(text), []
-    except json.JSONDecodeError as exc:
-        message = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        return None, [RecordProblem(str(path), None, None, "", message)]
 
 
 def load_records(
@@ -143,7 +95,7 @@ def load_records(
     """
     path = Path(path)
     zone = resolve_tz(tz)
-    raw, problems = _read_json(path)
+    raw, problems = read_json_file(path)
     if not problems and not isinstance(raw, list):
         problems = [
             RecordProblem(str(path), None, None, "", "expected a JSON array of records")
@@ -228,7 +180,9 @@ class Workspace(ProductOpsModel):
     def _check_unique(self) -> Self:
         problems = []
         for name in self.COLLECTIONS:
-            twice = duplicates(_identity(record) for record in getattr(self, name))
+            twice = duplicates(
+                record_identity(record) for record in getattr(self, name)
+            )
             if twice:
                 problems.append(f"{name}: listed more than once: {twice}")
         if problems:
@@ -296,10 +250,10 @@ class Workspace(ProductOpsModel):
                 None if self.process is None else self.process.model_dump(mode="json")
             ),
         }
-        _write_json(folder / _HEADER_FILE, header)
+        write_json_file(folder / _HEADER_FILE, header)
         for name in self.COLLECTIONS:
             records = [record.model_dump(mode="json") for record in getattr(self, name)]
-            _write_json(folder / f"{name}.json", records)
+            write_json_file(folder / f"{name}.json", records)
         return folder
 
     @classmethod
@@ -341,7 +295,7 @@ class Workspace(ProductOpsModel):
             )
         problems: list[RecordProblem] = []
         data: dict[str, Any] = {}
-        header, header_problems = _read_json(header_path)
+        header, header_problems = read_json_file(header_path)
         problems += header_problems
         if not header_problems:
             problems += _header_problems(header, str(header_path))
@@ -367,7 +321,7 @@ class Workspace(ProductOpsModel):
             path = folder / f"{name}.json"
             if not path.exists():
                 continue
-            raw, file_problems = _read_json(path)
+            raw, file_problems = read_json_file(path)
             if not file_problems and not isinstance(raw, list):
                 file_problems = [
                     RecordProblem(str(path), None, None, "", "expected a JSON array")
@@ -386,25 +340,8 @@ class Workspace(ProductOpsModel):
             return cls.model_validate(data)
         except ValidationError as exc:
             raise DataLoadError(
-                _problems_from(exc, source=str(folder), position=None, key=None)
+                problems_from(exc, source=str(folder), position=None, key=None)
             ) from None
-
-
-def _identity(record: BaseModel) -> Hashable:
-    """Return what makes a record unique in its collection: its key, or contents."""
-    if isinstance(record, Observation):
-        return (
-            record.kpi,
-            record.at,
-            record.period_start,
-            record.period_end,
-            record.segment,
-        )
-    if isinstance(record, RaciAssignment):
-        return (record.deliverable, record.stakeholder, record.role.value)
-    if isinstance(record, Dependency):
-        return (record.upstream, record.downstream, record.kind.value)
-    return cast(Hashable, getattr(record, "key"))  # noqa: B009  (every other record type)
 
 
 def _duplicate_problems(
@@ -413,7 +350,7 @@ def _duplicate_problems(
     first_at: dict[Hashable, int] = {}
     problems = []
     for position, record in enumerate(records):
-        identity = _identity(record)
+        identity = record_identity(record)
         if identity in first_at:
             key = getattr(record, "key", None)
             problems.append(
@@ -456,8 +393,3 @@ def _header_problems(header: object, source: str) -> list[RecordProblem]:
         RecordProblem(source, None, None, name, "unknown field") for name in unknown
     ]
     return problems
-
-
-def _write_json(path: Path, data: object) -> None:
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    path.write_text(text, encoding="utf-8", newline="\n")
