@@ -22,9 +22,9 @@ from .people import RaciAssignment
 
 __all__ = [
     "field_path",
-    "record_identity",
     "problems_from",
     "read_json_file",
+    "record_identity",
     "record_key",
     "write_json_file",
 ]
