@@ -539,6 +539,8 @@ def test_fields_parameter_selects_fields(
     [
         ("key in (APP-3, APP-1)", ["APP-1", "APP-3"]),
         ("key = app-2", ["APP-2"]),
+        ("issuekey in (APP-2, APP-1)", ["APP-1", "APP-2"]),
+        ("project = app AND key != APP-1 AND key in (APP-1, APP-2)", ["APP-2"]),
         ("project = APP AND key in (APP-1, APP-2, APP-3) ORDER BY key DESC",
          ["APP-3", "APP-2", "APP-1"]),
         ("project in (APP) and key not in (APP-1) and key in (APP-1, APP-2)",
@@ -546,6 +548,7 @@ def test_fields_parameter_selects_fields(
         ('updated >= "2026-05-29 00:00" AND updated < "2026-05-29 12:00" '
          "ORDER BY updated ASC, key ASC", "updated-window"),
         ('status = "Ready for QA"', "ready-for-qa"),
+        ('status in ("ready for qa")', "ready-for-qa"),
         ("created < 2025/09/02", "created-first-day"),
         ("updated >= -1d", []),
     ],
@@ -593,6 +596,8 @@ def test_jql_subset_selects_and_orders(jql: str, keys: Any, demo: FakeJira) -> N
         ("assignee = ann", "FakeJira does not support searching on 'assignee'"),
         ("colour = red", "Field 'colour' does not exist"),
         ("project = NOPE", "The value 'NOPE' does not exist for the field 'project'."),
+        ("status = Gone", "The value 'Gone' does not exist for the field 'status'."),
+        ("issuekey = APP-99999", "An issue with key 'APP-99999' does not exist"),
         ("key = APP-99999", "An issue with key 'APP-99999' does not exist"),
         ('updated >= "yesterday"', "Date value 'yesterday' for field 'updated'"),
         ("project = APP ORDER BY summary", "Not able to sort using field 'summary'"),

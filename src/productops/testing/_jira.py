@@ -1604,50 +1604,40 @@ class FakeJira(FakeService):
     def _membership(
         self, field_name: str, values: list[str], *, negate: bool
     ) -> Callable[[_Issue], bool]:
-        wanted: set[str] = set()
-        if field_name == "project":
-            by_id = {str(pid): key for key, pid in self._projects.items()}
-            upper = {key.upper(): key for key in self._projects}
+        attribute = field_name if field_name in ("project", "status") else "key"
+        if attribute == "key":  # key or issuekey
+            wanted: set[str] = set()
             for value in values:
-                project = upper.get(value.upper()) or by_id.get(value)
-                if project is None:
+                try:
+                    wanted.add(self._find(value).key)
+                except FakeHTTPError:
                     message = (
-                        f"The value '{value}' does not exist for the field 'project'."
+                        f"An issue with key '{value}' does not exist for field 'key'."
+                    )
+                    raise FakeHTTPError(400, message) from None
+        else:
+            # Projects and statuses are named case-insensitively, or by id.
+            if field_name == "project":
+                names = {key.upper(): key for key in self._projects}
+                ids = {str(pid): key for key, pid in self._projects.items()}
+            else:
+                names = {name.upper(): name for name in self._statuses}
+                ids = {s.id: s.name for s in self._statuses.values()}
+            wanted = set()
+            for value in values:
+                found = names.get(value.upper()) or ids.get(value)
+                if found is None:
+                    message = (
+                        f"The value '{value}' does not exist for the field "
+                        f"'{field_name}'."
                     )
                     raise FakeHTTPError(400, message)
-                wanted.add(project)
+                wanted.add(found)
 
-            def matches(issue: _Issue) -> bool:
-                return (issue.project in wanted) != negate
+        def matches(issue: _Issue) -> bool:
+            return (getattr(issue, attribute) in wanted) != negate
 
-            return matches
-        if field_name == "status":
-            lower = {name.lower(): name for name in self._statuses}
-            by_status_id = {s.id: s.name for s in self._statuses.values()}
-            for value in values:
-                status = lower.get(value.lower()) or by_status_id.get(value)
-                if status is None:
-                    message = (
-                        f"The value '{value}' does not exist for the field 'status'."
-                    )
-                    raise FakeHTTPError(400, message)
-                wanted.add(status)
-
-            def status_matches(issue: _Issue) -> bool:
-                return (issue.status in wanted) != negate
-
-            return status_matches
-        for value in values:
-            try:
-                wanted.add(self._find(value).key)
-            except FakeHTTPError:
-                message = f"An issue with key '{value}' does not exist for field 'key'."
-                raise FakeHTTPError(400, message) from None
-
-        def key_matches(issue: _Issue) -> bool:
-            return (issue.key in wanted) != negate
-
-        return key_matches
+        return matches
 
     def _jql_date(self, value: str, field_name: str) -> datetime:
         text = value.strip()
