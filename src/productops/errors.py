@@ -44,6 +44,7 @@ __all__ = [
     "ConnectionFailedError",
     "DataLoadError",
     "DataRepairWarning",
+    "DeprecatedAPIWarning",
     "InvalidInputError",
     "NotFoundError",
     "PluginLoadWarning",
@@ -344,6 +345,20 @@ class DataRepairWarning(ProductOpsWarning):
     Examples
     --------
     >>> issubclass(DataRepairWarning, UserWarning)
+    True
+    """
+
+
+class DeprecatedAPIWarning(ProductOpsWarning):
+    """A tool's API answered that the endpoint used is deprecated or going away.
+
+    Raised once per endpoint and client from the ``Deprecation`` (RFC 9745) and
+    ``Sunset`` (RFC 8594) response headers; the message names the endpoint,
+    the dates and the notice the server links to.
+
+    Examples
+    --------
+    >>> issubclass(DeprecatedAPIWarning, ProductOpsWarning)
     True
     """
 

@@ -548,3 +548,51 @@ def test_register_refuses_a_clash_unless_told() -> None:
 def test_registry_is_read_only() -> None:
     with pytest.raises(TypeError):
         adapters.registry["x"] = None  # type: ignore[index]
+
+
+# -- deprecation notices (RFC 9745 Deprecation, RFC 8594 Sunset) ---------------------
+
+
+def test_deprecated_endpoints_warn_once_with_dates_and_notice() -> None:
+    headers = {
+        "Deprecation": "@1688169599",
+        "Sunset": "Sat, 01 Aug 2026 23:59:59 GMT",
+        "Link": '<https://docs.example.invalid/changes>; rel="deprecation"',
+    }
+    script = Script(httpx.Response(200, json={}, headers=headers))
+    import warnings
+
+    with core(script) as client, warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        client.request("GET", "/old", params={"page": 1})
+        client.request("GET", "/old", params={"page": 2})  # same endpoint: no repeat
+    assert [w.category for w in seen] == [po.errors.DeprecatedAPIWarning]
+    assert str(seen[0].message) == (
+        "demo: GET /old is deprecated since 2023-06-30T23:59:59+00:00 and stops "
+        "working on 2026-08-01T23:59:59+00:00; see https://docs.example.invalid/changes"
+    )
+
+
+def test_deprecation_true_and_sunset_alone_are_reported() -> None:
+    script = Script(httpx.Response(200, json={}, headers={"Deprecation": "true"}))
+    with (
+        core(script) as client,
+        pytest.warns(
+            po.errors.DeprecatedAPIWarning, match=r"^demo: GET /a is deprecated$"
+        ),
+    ):
+        client.request("GET", "/a")
+    script = Script(httpx.Response(200, json={}, headers={"Sunset": "soon"}))
+    with (
+        core(script) as client,
+        pytest.warns(po.errors.DeprecatedAPIWarning, match="stops working on soon"),
+    ):
+        client.request("GET", "/b")
+
+
+def test_endpoints_without_notices_do_not_warn(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    with core(Script(httpx.Response(200, json={}))) as client:
+        client.request("GET", "/fine")
+    assert not [w for w in recwarn if issubclass(w.category, po.ProductOpsWarning)]

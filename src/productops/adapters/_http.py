@@ -35,6 +35,7 @@ import random
 import re
 import threading
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from ..errors import (
     APIError,
     AuthenticationError,
     ConnectionFailedError,
+    DeprecatedAPIWarning,
     NotFoundError,
     RateLimitedError,
     ResponseFormatError,
@@ -332,6 +334,7 @@ class _Policy:
     clock: Callable[[], float] = time.time
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    deprecated: set[str] = field(default_factory=set)
 
     def describe(self, request: httpx.Request) -> str:
         return self.redact(f"{request.method} {request.url}")
@@ -340,8 +343,42 @@ class _Policy:
         with self.lock:
             self.requests += 1
 
+    def notice_deprecation(self, response: httpx.Response) -> None:
+        """Warn once per endpoint that answers with ``Deprecation`` or ``Sunset``.
+
+        ``Deprecation`` (RFC 9745: ``@<unix time>``; older servers send an
+        HTTP date or ``true``) says the endpoint is deprecated; ``Sunset``
+        (RFC 8594, an HTTP date) when it stops working; ``Link`` headers with
+        ``rel="deprecation"`` or ``rel="sunset"`` point at the notice.
+        """
+        deprecation = response.headers.get("Deprecation")
+        sunset = response.headers.get("Sunset")
+        if deprecation is None and sunset is None:
+            return
+        request = response.request
+        endpoint = f"{request.method} {request.url.path}"
+        with self.lock:
+            if endpoint in self.deprecated:
+                return
+            self.deprecated.add(endpoint)
+        parts = [f"{self.adapter}: {self.redact(endpoint)} is deprecated"]
+        if deprecation is not None and deprecation.strip().lower() != "true":
+            parts.append(f"since {_http_moment(deprecation)}")
+        if sunset is not None:
+            parts.append(f"and stops working on {_http_moment(sunset)}")
+        notices = [
+            link["url"]
+            for rel, link in response.links.items()
+            if rel in ("deprecation", "sunset") and "url" in link
+        ]
+        message = " ".join(parts)
+        if notices:
+            message += f"; see {', '.join(self.redact(url) for url in notices)}"
+        warnings.warn(message, DeprecatedAPIWarning, stacklevel=2)
+
     def outcome(self, response: httpx.Response, *, idempotent: bool) -> None:
         """Raise the mapped error, or `_Retry`, unless the response is a success."""
+        self.notice_deprecation(response)
         status = response.status_code
         if status < 400:
             return
@@ -885,6 +922,18 @@ class AsyncHttpCore(_CoreBase):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+def _http_moment(value: str) -> str:
+    """Show a ``Deprecation``/``Sunset`` value as an ISO date-time when it is one."""
+    text = value.strip()
+    if text.startswith("@") and text[1:].lstrip("-").isdigit():
+        return datetime.fromtimestamp(int(text[1:]), tz=UTC).isoformat()
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return text
+    return moment.astimezone(UTC).isoformat() if moment.tzinfo else text
 
 
 def _join(base_url: str, url: str) -> str:
