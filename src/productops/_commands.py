@@ -62,15 +62,6 @@ Decorator = Callable[[Callable[..., None]], Callable[..., None]]
 _LEVELS = (50, 70, 85, 95)
 """Percentile levels the forecasts print."""
 
-_SPREADS: dict[str, tuple[float, float]] = {
-    "effort": (0.7, 1.5),
-    "job_size": (0.7, 1.5),
-    "reach": (0.8, 1.2),
-}
-"""Input uncertainty for ``score --sensitivity``: the demo's (`cli._backlog_section`).
-
-Effort (and WSJF job size) may be off by -30 % to +50 %, reach by +-20 %.
-"""
 
 _FORMULAS = {
     "rice": "reach * impact * confidence / effort",
@@ -750,7 +741,7 @@ def score_command(
     and initiatives carry RICE inputs and no ease.
     """
     from . import scoring
-    from .model import InitiativeStatus
+    from .scoring import ESTIMATE_SPREADS
 
     if by.strip().lower() == "ice":
         msg = (
@@ -761,11 +752,7 @@ def score_command(
         raise click.BadParameter(msg, param_hint="--by")
     workspace = _workspace(workspace_dir, demo=demo, tz=tz)
     method = by.strip().lower() if by.strip().lower() in _FORMULAS else by
-    backlog = [
-        i
-        for i in workspace.initiatives
-        if every or i.status in (InitiativeStatus.IDEA, InitiativeStatus.PLANNED)
-    ]
+    backlog = [i for i in workspace.initiatives if every or i.is_backlog]
     which = "initiatives" if every else "open initiatives"
     if not backlog:
         _emit(_Output(f"No {which} to rank", []), fmt, out)
@@ -779,11 +766,12 @@ def score_command(
         if sensitivity and k:
             formula = _FORMULAS.get(method, method)
             names = scoring.formula(formula).names
-            spreads = {n: s for n, s in _SPREADS.items() if n in names}
+            spreads = {n: s for n, s in ESTIMATE_SPREADS.items() if n in names}
             if not spreads:
                 msg = (
                     f"--sensitivity: the score {by!r} uses none of "
-                    f"{', '.join(_SPREADS)}, so there is nothing uncertain to vary"
+                    f"{', '.join(ESTIMATE_SPREADS)}, so there is nothing uncertain "
+                    "to vary"
                 )
                 raise click.UsageError(msg)
             with _busy("Simulating"):

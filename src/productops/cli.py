@@ -180,13 +180,10 @@ def _risk_section(workspace: Workspace) -> RenderableType | None:
 
 
 def _backlog_section(workspace: Workspace) -> RenderableType | None:
-    from .model import InitiativeStatus
-    from .scoring import rank, sensitivity
+    from .scoring import ESTIMATE_SPREADS, rank, sensitivity
 
     backlog = [
-        initiative
-        for initiative in workspace.initiatives
-        if initiative.status in (InitiativeStatus.IDEA, InitiativeStatus.PLANNED)
+        initiative for initiative in workspace.initiatives if initiative.is_backlog
     ]
     if not backlog:
         return None
@@ -199,7 +196,7 @@ def _backlog_section(workspace: Workspace) -> RenderableType | None:
         scored,
         score="reach * impact * confidence / effort",
         top=top,
-        vary_inputs={"effort": (0.7, 1.5), "reach": (0.8, 1.2)},
+        vary_inputs={k: ESTIMATE_SPREADS[k] for k in ("effort", "reach")},
         trials=5_000,
         seed=1,
     )
@@ -291,23 +288,9 @@ def _dora_section(workspace: Workspace) -> RenderableType | None:
     )
     table = _table("Delivery: DORA four keys", "key", "value", "n", "level")
     colours = {"elite": "green", "high": "green", "medium": "yellow", "low": "red"}
-    for row in metrics.to_records():
-        value = row["value"]
-        if value is None:
-            shown = "-"
-        elif row["metric"] == "change_failure_rate":
-            shown = f"{value:.1%}"
-        elif row["metric"] == "deployment_frequency":
-            shown = f"{value * 7:.1f} per week"
-        else:
-            shown = f"{value:.1f} {row['unit']}"
-        band = row["band"] or "-"
-        table.add_row(
-            row["metric"].replace("_", " "),
-            shown,
-            str(row["n"]),
-            Text(band, style=colours.get(band, "dim")),
-        )
+    for key, shown, n, level in metrics.summary_rows():
+        band = level or "-"
+        table.add_row(key, shown, str(n), Text(band, style=colours.get(band, "dim")))
     return Group(table, Text(_dora_note(metrics.year)))
 
 

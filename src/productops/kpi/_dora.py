@@ -770,6 +770,35 @@ class DoraMetrics(Tabular):
             f"{_fmt(r.median_hours)} h ({r.band}))"
         )
 
+    def summary_rows(self) -> list[tuple[str, str, int, DoraLevel | None]]:
+        """Return one row per key for display: name, value in words, n, level.
+
+        Frequency per week, change failure rate as a percentage, lead and
+        recovery times with their unit; ``"-"`` where there is no value.
+
+        Examples
+        --------
+        >>> from productops.datasets import load_demo
+        >>> ws = load_demo()
+        >>> metrics = dora([d for r in ws.releases for d in r.deployments],
+        ...                incidents=ws.incidents, work_items=ws.work_items)
+        >>> metrics.summary_rows()[2]
+        ('change failure rate', '8.2%', 195, 'medium')
+        """
+        rows = []
+        for row in self.to_records():
+            value = row["value"]
+            if value is None:
+                shown = "-"
+            elif row["metric"] == "change_failure_rate":
+                shown = f"{value:.1%}"
+            elif row["metric"] == "deployment_frequency":
+                shown = f"{value * 7:.1f} per week"
+            else:
+                shown = f"{value:.1f} {row['unit']}"
+            rows.append((row["metric"].replace("_", " "), shown, row["n"], row["band"]))
+        return rows
+
     def to_records(self) -> list[dict[str, Any]]:
         """Return one row per key: value, unit, n and band.
 

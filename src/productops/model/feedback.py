@@ -207,6 +207,19 @@ class Initiative(ProductOpsModel):
     tags: tuple[NonEmptyStr, ...] = ()
     """Themes."""
 
+    @property
+    def is_backlog(self) -> bool:
+        """Whether it is still to prioritise: an idea or planned, not yet started.
+
+        Examples
+        --------
+        >>> Initiative(key="I-1", title="Dark mode", status="planned").is_backlog
+        True
+        >>> Initiative(key="I-2", title="SSO", status="in_progress").is_backlog
+        False
+        """
+        return self.status in (InitiativeStatus.IDEA, InitiativeStatus.PLANNED)
+
     def _inputs(self, method: str, names: tuple[str, ...]) -> dict[str, float]:
         values = {name: getattr(self, name) for name in names}
         missing = [name for name, value in values.items() if value is None]

@@ -967,15 +967,10 @@ def kpis_section(ctx: ReportContext) -> ReportSection | None:
 
 def backlog_section(ctx: ReportContext) -> ReportSection | None:
     """Rank the open backlog by RICE and show how robust its top is."""
-    from ..model import InitiativeStatus
-    from ..scoring import rank, sensitivity
+    from ..scoring import ESTIMATE_SPREADS, rank, sensitivity
     from ._charts import sensitivity_chart
 
-    backlog = [
-        i
-        for i in ctx.workspace.initiatives
-        if i.status in (InitiativeStatus.IDEA, InitiativeStatus.PLANNED)
-    ]
+    backlog = [i for i in ctx.workspace.initiatives if i.is_backlog]
     if not backlog:
         return None
     ranking = rank(backlog, by="rice", missing="last")
@@ -990,7 +985,7 @@ def backlog_section(ctx: ReportContext) -> ReportSection | None:
             scored,
             score="reach * impact * confidence / effort",
             top=top,
-            vary_inputs={"effort": (0.7, 1.5), "reach": (0.8, 1.2)},
+            vary_inputs={k: ESTIMATE_SPREADS[k] for k in ("effort", "reach")},
             trials=5_000,
             seed=ctx.seed,
         )
@@ -1093,20 +1088,10 @@ def dora_section(ctx: ReportContext) -> ReportSection | None:
         incidents=ctx.workspace.incidents,
         work_items=ctx.workspace.work_items,
     )
-    rows = []
-    for row in metrics.to_records():
-        value = row["value"]
-        if value is None:
-            shown = "-"
-        elif row["metric"] == "change_failure_rate":
-            shown = f"{value:.1%}"
-        elif row["metric"] == "deployment_frequency":
-            shown = f"{value * 7:.1f} per week"
-        else:
-            shown = f"{value:.1f} {row['unit']}"
-        rows.append(
-            [row["metric"].replace("_", " "), shown, str(row["n"]), row["band"] or "-"]
-        )
+    rows = [
+        [key, shown, str(n), level or "-"]
+        for key, shown, n, level in metrics.summary_rows()
+    ]
     blocks: list[Block] = [
         _table(["key", "value", "n", "level"], rows, numeric="-nn-"),
         _Note(

@@ -61,11 +61,18 @@ from ._prioritise import (
     wsjf,
 )
 from ._rank import Ranked, Ranking, rank
-from ._sensitivity import Sampler, Sensitivity, WeightChange, sensitivity
+from ._sensitivity import (
+    ESTIMATE_SPREADS,
+    Sampler,
+    Sensitivity,
+    WeightChange,
+    sensitivity,
+)
 
 __all__ = [
     "AHPResult",
     "CostOfDelay",
+    "ESTIMATE_SPREADS",
     "FIBONACCI",
     "Formula",
     "KanoAnswer",

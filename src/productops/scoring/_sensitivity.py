@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
@@ -29,7 +30,7 @@ from ._formula import Formula, formula
 from ._prioritise import _NORMALISERS
 from ._validate import FloatArray
 
-__all__ = ["Sampler", "Sensitivity", "WeightChange", "sensitivity"]
+__all__ = ["ESTIMATE_SPREADS", "Sampler", "Sensitivity", "WeightChange", "sensitivity"]
 
 _CELLS_PER_CHUNK = 2_000_000
 
@@ -221,6 +222,18 @@ class Sensitivity(Tabular):
             f"trials: {len(self.fragile())} fragile, {len(self.contenders())} "
             f"contenders{moved}>"
         )
+
+
+ESTIMATE_SPREADS: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {"effort": (0.7, 1.5), "job_size": (0.7, 1.5), "reach": (0.8, 1.2)}
+)
+"""Typical uncertainty of backlog estimates, as multipliers for `vary_inputs`.
+
+Effort (and WSJF job size) from -30 % to +50 % (estimates run optimistic: work
+overruns more often and further than it underruns), reach +-20 %. What
+``productops demo``, the report and ``productops score --sensitivity`` use;
+pass your own where you know your estimates better.
+"""
 
 
 def sensitivity(
