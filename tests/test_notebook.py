@@ -35,9 +35,12 @@ from productops._tabular import (
     inline_bar,
     rag_badge,
 )
+from productops.adapters.confluence import ConfluencePage, Publication
+from productops.adapters.slack import SlackPost
 from productops.datasets import DEMO_AS_OF, load_demo
 from productops.model import Workspace
 from productops.scoring import risk
+from productops.testing import SlackPosted
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -195,6 +198,14 @@ FACTORIES: dict[str, Callable[[], Any]] = {
         ),
         trials=500,
     ),
+    "SlackPosted": lambda: SlackPosted("C1", "1767225601.000001", "hi", (), "api"),
+    "SlackPost": lambda: SlackPost("C1", "1767225601.000001"),
+    "ConfluencePage": lambda: ConfluencePage(
+        "1", "Notes", "9", None, 1, "current", "u"
+    ),
+    "Publication": lambda: Publication(
+        "created", ConfluencePage("1", "Notes", "9", None, 1, "current", "u"), 0
+    ),
     "ScheduleRisk": lambda: risk.schedule_risk(
         {"design": (2, 3, 6), "build": (4, 6, 12), "docs": (1, 2, 3)},
         dependencies=[("design", "build"), ("design", "docs")],
@@ -215,6 +226,8 @@ PUBLIC_MODULES = [
     "productops.scoring.risk",
     "productops.model",
     "productops.adapters",
+    "productops.adapters.slack",
+    "productops.adapters.confluence",
     "productops.testing",
 ]
 

@@ -10,9 +10,12 @@ import pytest
 
 import productops
 import productops.adapters
+import productops.adapters.confluence
 import productops.adapters.files
 import productops.adapters.github
 import productops.adapters.jira
+import productops.adapters.slack
+import productops.adapters.teams
 import productops.errors
 import productops.flow
 import productops.forecast
@@ -28,9 +31,12 @@ import productops.testing
 PUBLIC_MODULES = [
     productops,
     productops.adapters,
+    productops.adapters.confluence,
     productops.adapters.files,
     productops.adapters.github,
     productops.adapters.jira,
+    productops.adapters.slack,
+    productops.adapters.teams,
     productops.errors,
     productops.model,
     productops.flow,

@@ -184,8 +184,12 @@ class Notifier(Protocol):
 
     name: ClassVar[str]
 
-    def notify(self, message: str, *, channel: str | None = None) -> None:
-        """Send `message` (Markdown) to `channel`, or the configured default."""
+    def notify(self, message: str, *, channel: str | None = None) -> object:
+        """Send `message` (Markdown) to `channel`, or the configured default.
+
+        Returns what the tool says about the delivery (Slack: the channel and
+        timestamp of the post), or None when it says nothing.
+        """
         ...
 
 

@@ -71,11 +71,23 @@ class AdapterInfo:
 
 
 _BUILTINS: dict[str, AdapterInfo] = {
+    "confluence": AdapterInfo(
+        "confluence",
+        "productops.adapters.confluence:ConfluenceAdapter",
+        "built-in",
+        None,
+    ),
     "github": AdapterInfo(
         "github", "productops.adapters.github:GitHubAdapter", "built-in", None
     ),
     "jira": AdapterInfo(
         "jira", "productops.adapters.jira:JiraAdapter", "built-in", None
+    ),
+    "slack": AdapterInfo(
+        "slack", "productops.adapters.slack:SlackAdapter", "built-in", None
+    ),
+    "teams": AdapterInfo(
+        "teams", "productops.adapters.teams:TeamsAdapter", "built-in", None
     ),
 }
 """Adapters shipped with productops, by name (filled as modules land)."""

@@ -1,8 +1,9 @@
 """Fakes of the tools productops talks to, for testing integrations.
 
 `FakeJira` and `FakeGitHub` serve a `productops.Workspace` in the tools' real
-REST shapes; build fakes of other tools on `FakeService`. Every fake works two
-ways, with the same handlers behind both:
+REST shapes; `FakeSlack` and `FakeTeams` take posts and `FakeConfluence` pages
+the way those tools do; build fakes of other tools on `FakeService`. Every fake
+works two ways, with the same handlers behind both:
 
 - in process, as an httpx transport:
   ``httpx.Client(transport=fake.transport(), base_url=fake.base_url)``;
@@ -26,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+from ._confluence import FakeConfluence, StoredPage
 from ._fake import (
     FakeHTTPError,
     FakeRequest,
@@ -38,16 +40,23 @@ from ._fake import (
 )
 from ._github import FakeGitHub
 from ._jira import FakeJira
+from ._slack import FakeSlack, SlackPosted
+from ._teams import FakeTeams
 
 __all__ = [
+    "FakeConfluence",
     "FakeGitHub",
     "FakeHTTPError",
     "FakeJira",
     "FakeRequest",
     "FakeService",
+    "FakeSlack",
+    "FakeTeams",
     "FakeTransport",
     "Fault",
     "Faults",
     "RecordedRequest",
+    "SlackPosted",
+    "StoredPage",
     "route",
 ]
