@@ -140,7 +140,7 @@ def _release_section(workspace: Workspace) -> RenderableType | None:
             notes.append(f"{release.key} {kind}: {shown}{more}.")
     notes.append(
         "On time: Monte Carlo probability that the open scope is done by the "
-        "target date (10,000 trials)."
+        "target date, after the open work of releases due earlier (10,000 trials)."
     )
     return Group(table, Text("\n".join(notes)))
 
