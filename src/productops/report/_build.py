@@ -1163,20 +1163,6 @@ data. Keys must be unique within a report.
 # build
 
 
-def _data_as_of(workspace: Workspace) -> datetime | None:
-    """Return the latest moment any record of the workspace describes."""
-    moments: list[datetime] = []
-    for item in workspace.work_items:
-        moments.append(item.created)
-        moments.extend(change.at for change in item.history)
-    for release in workspace.releases:
-        moments.extend(d.deployed_at for d in release.deployments)
-    moments.extend(_measured(o) for o in workspace.observations)
-    moments.extend(f.created for f in workspace.feedback)
-    moments.extend(i.started_at for i in workspace.incidents)
-    return max(moments) if moments else None
-
-
 def build(
     workspace: Workspace,
     *,
@@ -1246,7 +1232,12 @@ def build(
             flow = analyze(workspace)
             as_of = flow.as_of
         else:
-            as_of = _data_as_of(workspace) or datetime(1970, 1, 1, tzinfo=UTC)
+            from ..release._readiness import latest_event
+
+            try:
+                as_of = latest_event(workspace)
+            except InvalidInputError:  # no timestamped record at all
+                as_of = datetime(1970, 1, 1, tzinfo=UTC)
     ctx = ReportContext(workspace, as_of=as_of, seed=seed, trials=trials, flow=flow)
     sections: list[ReportSection] = []
     skipped: list[str] = []
