@@ -871,3 +871,19 @@ def test_generated_workspaces_round_trip(
         assert [c.to_status for c in back.history] == [
             c.to_status for c in original.history
         ]
+
+
+def test_requests_counts_every_call_and_the_context_closes_the_client() -> None:
+    # Moved from JiraAdapter.requests/close doctests when they went to HttpAdapter.
+    fake = FakeJira(po.datasets.load_demo())
+    email, token = fake.credentials
+    jira = JiraAdapter(
+        base_url=fake.base_url, email=email, token=token, transport=fake.transport()
+    )
+    _ = jira.item("APP-1")
+    assert jira.requests == 3  # field metadata, the issue, its bulk changelog
+    with JiraAdapter(
+        base_url=fake.base_url, email=email, token=token, transport=fake.transport()
+    ) as jira:
+        assert jira.item("APP-2").key == "APP-2"
+    assert jira._http._client.is_closed

@@ -924,6 +924,44 @@ class AsyncHttpCore(_CoreBase):
         await self.aclose()
 
 
+class HttpAdapter:
+    """What every HTTP adapter shares: its `HttpCore`, a request count, closing.
+
+    Subclasses set ``self._http`` in ``__init__``; a client passed in by the
+    caller is not closed (the core knows which it created).
+
+    Examples
+    --------
+    >>> import httpx
+    >>> class Ping(HttpAdapter):
+    ...     def __init__(self):
+    ...         handler = lambda request: httpx.Response(200, json={})
+    ...         self._http = HttpCore(adapter="ping", base_url="http://127.0.0.1",
+    ...                               transport=httpx.MockTransport(handler))
+    >>> with Ping() as ping:
+    ...     _ = ping._http.request("GET", "/")
+    ...     ping.requests
+    1
+    """
+
+    _http: HttpCore
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent so far, retries included."""
+        return self._http.requests
+
+    def close(self) -> None:
+        """Close the HTTP client, if the adapter created it."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
 def _http_moment(value: str) -> str:
     """Show a ``Deprecation``/``Sunset`` value as an ISO date-time when it is one."""
     text = value.strip()

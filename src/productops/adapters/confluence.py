@@ -34,7 +34,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import quote
 
 import httpx
@@ -49,7 +49,7 @@ from ..errors import (
     ResponseFormatError,
 )
 from ._config import AdapterSettings
-from ._http import HttpCore, JiraRules, RetryPolicy
+from ._http import HttpAdapter, HttpCore, JiraRules, RetryPolicy
 from ._paging import LinkHeader, PageRequest, paginate
 
 if TYPE_CHECKING:
@@ -378,7 +378,7 @@ class _Cursor:
 # -- the adapter -----------------------------------------------------------------------
 
 
-class ConfluenceAdapter:
+class ConfluenceAdapter(HttpAdapter):
     r"""Publish Markdown or storage-format documents as Confluence pages.
 
     Parameters
@@ -454,21 +454,6 @@ class ConfluenceAdapter:
         return f"<ConfluenceAdapter {self._http.base_url} space={self.settings.space}>"
 
     # -- lifecycle ---------------------------------------------------------------------
-
-    @property
-    def requests(self) -> int:
-        """HTTP requests sent so far, retries included."""
-        return self._http.requests
-
-    def close(self) -> None:
-        """Close the HTTP client, if the adapter created it."""
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- reading -----------------------------------------------------------------------
 

@@ -102,7 +102,7 @@ from ..model import (
     WorkItem,
 )
 from ._config import AdapterSettings
-from ._http import GitHubRules, HttpCore, RetryPolicy
+from ._http import GitHubRules, HttpAdapter, HttpCore, RetryPolicy
 from ._paging import LinkHeader, PageRequest
 from ._protocols import Progress, ProgressCallback
 
@@ -1117,7 +1117,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class GitHubAdapter:
+class GitHubAdapter(HttpAdapter):
     """Work items, releases and deployments from GitHub's REST API.
 
     Satisfies `WorkTracker`. Build it with settings (see `GitHubSettings`) as
@@ -1218,24 +1218,9 @@ class GitHubAdapter:
     # -- plumbing --------------------------------------------------------------
 
     @property
-    def requests(self) -> int:
-        """HTTP requests sent so far, retries included."""
-        return self._http.requests
-
-    @property
     def not_modified(self) -> int:
         """Answers that were ``304 Not Modified`` (free against the rate limit)."""
         return self._not_modified
-
-    def close(self) -> None:
-        """Close the HTTP client, if this adapter created it."""
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def _track(self, response: httpx.Response) -> None:
         status = RateLimitStatus.from_headers(response.headers)

@@ -43,7 +43,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
-from typing import Any, ClassVar, Literal, Self, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -81,7 +81,7 @@ from ..model import (
 )
 from . import _jira_models as jm
 from ._config import AdapterSettings
-from ._http import HttpCore, JiraRules, RetryPolicy
+from ._http import HttpAdapter, HttpCore, JiraRules, RetryPolicy
 from ._paging import BodyToken, Offset, Page, PageRequest, Paginator, paginate
 from ._protocols import Progress, ProgressCallback
 
@@ -730,7 +730,7 @@ _BULK = _Shape(
 _Parsed = list[tuple[jm.Issue, Mapping[str, object]]]
 
 
-class JiraAdapter:
+class JiraAdapter(HttpAdapter):
     """Work items, releases, dependencies and workflow from Jira; writes issues too.
 
     Parameters
@@ -827,48 +827,6 @@ class JiraAdapter:
 
     def __repr__(self) -> str:
         return f"<JiraAdapter {self.settings.mode} {self._http.base_url}>"
-
-    # -- lifecycle ---------------------------------------------------------------
-
-    @property
-    def requests(self) -> int:
-        """HTTP requests sent so far, retries included.
-
-        Examples
-        --------
-        >>> import productops as po
-        >>> from productops.testing import FakeJira
-        >>> fake = FakeJira(po.datasets.load_demo())
-        >>> email, token = fake.credentials
-        >>> jira = JiraAdapter(base_url=fake.base_url, email=email, token=token,
-        ...                    transport=fake.transport())
-        >>> _ = jira.item("APP-1")
-        >>> jira.requests  # field metadata, the issue, its bulk changelog
-        3
-        """
-        return self._http.requests
-
-    def close(self) -> None:
-        """Close the HTTP client, if the adapter created it.
-
-        Examples
-        --------
-        >>> import productops as po
-        >>> from productops.testing import FakeJira
-        >>> fake = FakeJira(po.datasets.load_demo())
-        >>> email, token = fake.credentials
-        >>> with JiraAdapter(base_url=fake.base_url, email=email, token=token,
-        ...                  transport=fake.transport()) as jira:
-        ...     jira.item("APP-2").key
-        'APP-2'
-        """
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- reading work items ------------------------------------------------------
 

@@ -59,7 +59,7 @@ from ..errors import (
     ResponseFormatError,
 )
 from ._config import AdapterSettings
-from ._http import HttpCore, RetryPolicy, is_loopback
+from ._http import HttpAdapter, HttpCore, RetryPolicy, is_loopback
 
 if TYPE_CHECKING:
     from ..flow._metrics import FlowReport
@@ -340,7 +340,7 @@ class SlackPost(Tabular):
         return [{"channel": self.channel, "ts": self.ts, "at": self.at}]
 
 
-class SlackAdapter:
+class SlackAdapter(HttpAdapter):
     """Sends messages to Slack through the Web API or an incoming webhook.
 
     Satisfies `Notifier`. Build it with settings (see `SlackSettings`) as
@@ -444,21 +444,6 @@ class SlackAdapter:
         channel = self.settings.channel
         where = f", channel {channel}" if channel else ""
         return f"<SlackAdapter Web API {self._http.base_url}{where}>"
-
-    @property
-    def requests(self) -> int:
-        """HTTP requests sent so far, retries included."""
-        return self._http.requests
-
-    def close(self) -> None:
-        """Close the HTTP client, if this adapter created it."""
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- sending -----------------------------------------------------------------
 

@@ -62,7 +62,7 @@ from ..errors import (
 )
 from ..people._messages import TEAMS_VERSIONS, Message, teams_card
 from ._config import AdapterSettings
-from ._http import HttpCore, RetryPolicy, is_loopback
+from ._http import HttpAdapter, HttpCore, RetryPolicy, is_loopback
 
 if TYPE_CHECKING:
     from ..flow._metrics import FlowReport
@@ -177,7 +177,7 @@ class TeamsSettings(AdapterSettings):
         return _under(host.lower(), _LEGACY_HOSTS)
 
 
-class TeamsAdapter:
+class TeamsAdapter(HttpAdapter):
     """Posts messages and results to a Teams channel as Adaptive Cards.
 
     Satisfies `Notifier`. Build it with settings (see `TeamsSettings`) as
@@ -306,21 +306,6 @@ class TeamsAdapter:
     def __repr__(self) -> str:
         kind = "legacy connector" if self._legacy else "workflow"
         return f"<TeamsAdapter {kind} at {self._host}>"
-
-    @property
-    def requests(self) -> int:
-        """HTTP requests sent so far, retries included."""
-        return self._http.requests
-
-    def close(self) -> None:
-        """Close the HTTP client, if this adapter created it."""
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def payload(
         self,
