@@ -20,26 +20,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from _subset import components, referenced, refs, write
+
 KEEP = {
     "/pages": ("get", "post"),
     "/pages/{id}": ("get", "put"),
     "/spaces": ("get",),
 }
 OUT = Path(__file__).with_name("confluence-cloud-v2.subset.json")
-
-
-def refs(node: Any) -> set[str]:
-    found: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                found.add(value)
-            else:
-                found |= refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            found |= refs(value)
-    return found
 
 
 def main(source: str) -> None:
@@ -52,18 +40,7 @@ def main(source: str) -> None:
             if isinstance(operation, dict):
                 operation.pop("x-atlassian-connect-scope", None)
         paths[path] = kept
-    components: dict[str, dict[str, Any]] = {}
-    pending = refs(paths)
-    seen: set[str] = set()
-    while pending:
-        ref = pending.pop()
-        if ref in seen or not ref.startswith("#/components/"):
-            continue
-        seen.add(ref)
-        _, _, kind, name = ref.split("/", 3)
-        node = spec["components"][kind][name]
-        components.setdefault(kind, {})[name] = node
-        pending |= refs(node)
+    found = referenced(spec, refs(paths), "#/components/")
     subset = {
         "openapi": spec["openapi"],
         "info": {
@@ -72,15 +49,9 @@ def main(source: str) -> None:
         },
         "servers": spec.get("servers", []),
         "paths": dict(sorted(paths.items())),
-        "components": {
-            kind: dict(sorted(items.items()))
-            for kind, items in sorted(components.items())
-        },
+        "components": components(found),
     }
-    text = json.dumps(subset, separators=(",", ":"))
-    OUT.write_text(text + "\n", encoding="utf-8")
-    count = sum(map(len, components.values()))
-    print(f"{len(paths)} paths, {count} components -> {OUT}")  # noqa: T201
+    write(OUT, subset, f"{len(paths)} paths, {len(found)} components")
 
 
 if __name__ == "__main__":

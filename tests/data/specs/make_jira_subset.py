@@ -18,7 +18,8 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+
+from _subset import components, referenced, refs, write
 
 KEEP = re.compile(
     r"^/rest/api/3/("
@@ -35,49 +36,22 @@ EXTRA = {"IssueLink", "IssueLinkType", "LinkedIssue", "UserDetails", "Version"}
 OUT = Path(__file__).with_name("jira-cloud-platform.subset.json")
 
 
-def refs(node: Any) -> set[str]:
-    found: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                found.add(value)
-            else:
-                found |= refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            found |= refs(value)
-    return found
-
-
 def main(source: str) -> None:
     spec = json.loads(Path(source).read_text(encoding="utf-8"))
     paths = {path: item for path, item in spec["paths"].items() if KEEP.match(path)}
-    components: dict[str, dict[str, Any]] = {}
-    pending = refs(paths) | {f"#/components/schemas/{name}" for name in EXTRA}
-    seen: set[str] = set()
-    while pending:
-        ref = pending.pop()
-        if ref in seen or not ref.startswith("#/components/"):
-            continue
-        seen.add(ref)
-        _, _, kind, name = ref.split("/", 3)
-        node = spec["components"][kind][name]
-        components.setdefault(kind, {})[name] = node
-        pending |= refs(node)
+    found = referenced(
+        spec,
+        refs(paths) | {f"#/components/schemas/{name}" for name in EXTRA},
+        "#/components/",
+    )
     subset = {
         "openapi": spec["openapi"],
         "info": {**spec["info"], "description": "Subset: see make_jira_subset.py"},
         "servers": spec.get("servers", []),
         "paths": dict(sorted(paths.items())),
-        "components": {
-            kind: dict(sorted(items.items()))
-            for kind, items in sorted(components.items())
-        },
+        "components": components(found),
     }
-    text = json.dumps(subset, separators=(",", ":"))
-    OUT.write_text(text + "\n", encoding="utf-8")
-    count = sum(map(len, components.values()))
-    print(f"{len(paths)} paths, {count} components -> {OUT}")  # noqa: T201
+    write(OUT, subset, f"{len(paths)} paths, {len(found)} components")
 
 
 if __name__ == "__main__":

@@ -16,40 +16,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+
+from _subset import referenced, refs, write
 
 KEEP = ("/chat.postMessage", "/conversations.history")
 OUT = Path(__file__).with_name("slack-web.subset.json")
 
 
-def refs(node: Any) -> set[str]:
-    found: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                found.add(value)
-            else:
-                found |= refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            found |= refs(value)
-    return found
-
-
 def main(source: str) -> None:
     spec = json.loads(Path(source).read_text(encoding="utf-8"))
     paths = {path: spec["paths"][path] for path in KEEP}
-    definitions: dict[str, Any] = {}
-    pending = refs(paths)
-    seen: set[str] = set()
-    while pending:
-        ref = pending.pop()
-        if ref in seen or not ref.startswith("#/definitions/"):
-            continue
-        seen.add(ref)
-        name = ref.removeprefix("#/definitions/")
-        definitions[name] = spec["definitions"][name]
-        pending |= refs(definitions[name])
+    found = referenced(spec, refs(paths), "#/definitions/")
+    definitions = {
+        ref.removeprefix("#/definitions/"): node for ref, node in found.items()
+    }
     subset = {
         "swagger": spec["swagger"],
         "info": {**spec["info"], "description": "Subset: see make_slack_subset.py"},
@@ -59,9 +39,7 @@ def main(source: str) -> None:
         "paths": paths,
         "definitions": dict(sorted(definitions.items())),
     }
-    text = json.dumps(subset, separators=(",", ":"))
-    OUT.write_text(text + "\n", encoding="utf-8")
-    print(f"{len(paths)} paths, {len(definitions)} definitions -> {OUT}")  # noqa: T201
+    write(OUT, subset, f"{len(paths)} paths, {len(definitions)} definitions")
 
 
 if __name__ == "__main__":
